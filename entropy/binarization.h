@@ -1,0 +1,32 @@
+// Binarizations on top of the CABAC engine: how non-binary values become bins (H.265 section 9.3.3).
+// Context-coded forms take an array of contexts: bin i uses ctx[min(i, num_ctx - 1)].
+#pragma once
+#include <cstdint>
+
+#include "entropy/cabac.h"
+
+namespace nicodec::entropy {
+
+// Fixed-length: nbits (<= 32) bypass bins, most significant first.
+void encode_fixed_length(CabacEncoder& enc, uint32_t value, int nbits);
+uint32_t decode_fixed_length(CabacDecoder& dec, int nbits);
+
+// Truncated unary: value ones then a zero, the zero omitted when value == max. value <= max.
+void encode_truncated_unary(CabacEncoder& enc, uint32_t value, uint32_t max, BinContext* ctx, int num_ctx);
+uint32_t decode_truncated_unary(CabacDecoder& dec, uint32_t max, BinContext* ctx, int num_ctx);
+
+// k-th order Exp-Golomb (bypass bins), for values up to 2^32 - 1. The decoder rejects prefixes longer than a
+// 32-bit value can need, so a corrupted stream cannot make it loop.
+void encode_exp_golomb(CabacEncoder& enc, uint32_t value, int k);
+uint32_t decode_exp_golomb(CabacDecoder& dec, int k);
+
+// Signed integer: zero flag (ctx[0]), sign (bypass), |v|-1 as truncated unary on ctx[1..] up to `prefix_max`
+// bins, remainder as Exp-Golomb-0. A typical magnitude coder for quantized latents and weights.
+struct SignedIntContexts {
+  static constexpr int kMagCtx = 8;
+  BinContext zero, mag[kMagCtx];
+};
+void encode_signed(CabacEncoder& enc, int32_t value, SignedIntContexts& ctx, uint32_t prefix_max = 8);
+int32_t decode_signed(CabacDecoder& dec, SignedIntContexts& ctx, uint32_t prefix_max = 8);
+
+}  // namespace nicodec::entropy
