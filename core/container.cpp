@@ -111,6 +111,7 @@ Container read_container(const uint8_t* data, size_t size) {
 
   ByteReader r(data + 5, body - 5, "bitstream");
   Container c;
+  c.format_version = version;
   uint8_t kind = r.u8();
   if (kind > static_cast<uint8_t>(CodecKind::kVideo)) r.fail("unknown codec kind " + std::to_string(kind));
   c.codec = static_cast<CodecKind>(kind);

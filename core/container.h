@@ -20,6 +20,7 @@ struct Container {
   static constexpr uint8_t kFormatVersion = 1;
   static constexpr size_t kMaxModelId = 64, kMaxKey = 32, kMaxParams = 64, kMaxSections = 256;
 
+  uint8_t format_version = kFormatVersion;  // as read; files are always written in kFormatVersion
   CodecKind codec = CodecKind::kTest;
   std::string model;           // model identifier, e.g. "image-hyperprior"
   uint32_t model_version = 0;  // bumped whenever weights change so old files cannot decode silently wrong

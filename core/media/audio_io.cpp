@@ -1,0 +1,161 @@
+#include "core/media/audio_io.h"
+
+#include <sndfile.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "core/error.h"
+#include "core/media/ffmpeg_util.h"
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/opt.h>
+#include <libswresample/swresample.h>
+}
+
+namespace nicodec {
+namespace {
+
+constexpr int64_t kMaxFrames = int64_t{1} << 34;  // ~12 days at 16 kHz: anything above is a broken header
+
+bool read_sndfile(const std::string& path, Audio& out) {
+  SF_INFO info{};
+  SNDFILE* f = sf_open(path.c_str(), SFM_READ, &info);
+  if (!f) return false;
+  std::unique_ptr<SNDFILE, int (*)(SNDFILE*)> owner(f, sf_close);
+  if (info.channels < 1 || info.channels > 64 || info.samplerate < 1 || info.samplerate > 768000 || info.frames < 0 ||
+      info.frames > kMaxFrames)
+    throw Error("'" + path + "' has an implausible header (channels " + std::to_string(info.channels) + ", rate " +
+                std::to_string(info.samplerate) + ")");
+  out.sample_rate = info.samplerate;
+  out.channels = info.channels;
+  out.samples.clear();
+  std::vector<float> buf(static_cast<size_t>(4096) * info.channels);
+  sf_count_t n;
+  while ((n = sf_readf_float(f, buf.data(), 4096)) > 0)
+    out.samples.insert(out.samples.end(), buf.begin(), buf.begin() + n * info.channels);
+  return true;
+}
+
+}  // namespace
+
+Audio read_audio_ffmpeg(const std::string& path) {
+  ffmpeg::Input in(path, nullptr, nullptr);
+  ffmpeg::Decoder dec(in, AVMEDIA_TYPE_AUDIO);
+  AVCodecContext* ctx = dec.context();
+  if (ctx->sample_rate < 1 || ctx->sample_rate > 768000 || ctx->ch_layout.nb_channels < 1 || ctx->ch_layout.nb_channels > 64)
+    throw Error("'" + path + "' has an implausible audio stream");
+  Audio out;
+  out.sample_rate = ctx->sample_rate;
+  out.channels = ctx->ch_layout.nb_channels;
+  SwrContext* swr = nullptr;
+  AVChannelLayout layout{};
+  av_channel_layout_copy(&layout, &ctx->ch_layout);
+  if (swr_alloc_set_opts2(&swr, &layout, AV_SAMPLE_FMT_FLT, ctx->sample_rate, &layout, ctx->sample_fmt,
+                          ctx->sample_rate, 0, nullptr) < 0 ||
+      swr_init(swr) < 0) {
+    swr_free(&swr);
+    av_channel_layout_uninit(&layout);
+    throw Error("cannot convert the audio of '" + path + "'");
+  }
+  std::unique_ptr<SwrContext, void (*)(SwrContext*)> swr_owner(swr, [](SwrContext* s) { swr_free(&s); });
+  av_channel_layout_uninit(&layout);
+  dec.for_each_frame([&](AVFrame* frame) {
+    const size_t base = out.samples.size();
+    out.samples.resize(base + static_cast<size_t>(frame->nb_samples) * out.channels);
+    uint8_t* dst = reinterpret_cast<uint8_t*>(out.samples.data() + base);
+    int got = swr_convert(swr, &dst, frame->nb_samples, const_cast<const uint8_t**>(frame->extended_data), frame->nb_samples);
+    if (got < 0) throw Error("cannot convert the audio of '" + path + "'");
+    out.samples.resize(base + static_cast<size_t>(got) * out.channels);
+    if (out.frames() > static_cast<size_t>(kMaxFrames)) throw Error("'" + path + "' is too long");
+  });
+  return out;
+}
+
+Audio read_audio(const std::string& path) {
+  std::error_code ec;
+  if (path != "-" && !std::filesystem::is_regular_file(path, ec)) throw Error("cannot read '" + path + "': no such file");
+  if (path != "-" && std::filesystem::file_size(path, ec) == 0) throw Error("'" + path + "' is empty, not an audio file");
+  Audio a;
+  if (read_sndfile(path, a)) return a;
+  try {
+    return read_audio_ffmpeg(path);
+  } catch (const Error& e) {
+    throw Error("cannot read '" + path + "' as audio (" + e.what() + ")");
+  }
+}
+
+void write_audio(const std::string& path, const Audio& audio) {
+  if (audio.channels < 1 || audio.sample_rate < 1 || audio.samples.size() % static_cast<size_t>(audio.channels))
+    throw UsageError("write_audio: inconsistent audio buffer");
+  const std::filesystem::path p(path);
+  const std::string ext = p.extension().string();
+  SF_INFO info{};
+  info.samplerate = audio.sample_rate;
+  info.channels = audio.channels;
+  if (ext == ".wav") info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+  else if (ext == ".flac") info.format = SF_FORMAT_FLAC | SF_FORMAT_PCM_16;
+  else if (ext == ".ogg") info.format = SF_FORMAT_OGG | SF_FORMAT_VORBIS;
+  else throw Error("cannot write '" + path + "': use a .wav, .flac or .ogg name");
+  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  SNDFILE* f = sf_open(tmp.c_str(), SFM_WRITE, &info);
+  if (!f) throw Error("cannot create '" + tmp + "': " + sf_strerror(nullptr));
+  sf_command(f, SFC_SET_CLIPPING, nullptr, SF_TRUE);
+  const sf_count_t frames = static_cast<sf_count_t>(audio.frames());
+  const bool ok = sf_writef_float(f, audio.samples.data(), frames) == frames;
+  sf_close(f);
+  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw Error("cannot write '" + path + "'");
+  }
+}
+
+Audio downmix_mono(const Audio& audio) {
+  Audio m;
+  m.sample_rate = audio.sample_rate;
+  m.channels = 1;
+  const size_t n = audio.frames(), c = static_cast<size_t>(audio.channels);
+  m.samples.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    float s = 0;
+    for (size_t k = 0; k < c; ++k) s += audio.samples[i * c + k];
+    m.samples[i] = s / static_cast<float>(c);
+  }
+  return m;
+}
+
+Audio resample(const Audio& audio, int out_rate) {
+  if (out_rate < 1 || out_rate > 768000) throw UsageError("resample: output rate out of range");
+  if (audio.sample_rate == out_rate) return audio;
+  AVChannelLayout layout{};
+  av_channel_layout_default(&layout, audio.channels);
+  SwrContext* swr = nullptr;
+  if (swr_alloc_set_opts2(&swr, &layout, AV_SAMPLE_FMT_FLT, out_rate, &layout, AV_SAMPLE_FMT_FLT, audio.sample_rate, 0,
+                          nullptr) < 0 ||
+      swr_init(swr) < 0) {
+    swr_free(&swr);
+    throw Error("cannot set up resampling from " + std::to_string(audio.sample_rate) + " Hz");
+  }
+  std::unique_ptr<SwrContext, void (*)(SwrContext*)> owner(swr, [](SwrContext* s) { swr_free(&s); });
+  Audio out;
+  out.sample_rate = out_rate;
+  out.channels = audio.channels;
+  const int in_frames = static_cast<int>(audio.frames());
+  const int cap = swr_get_out_samples(swr, in_frames) + 64;
+  out.samples.resize(static_cast<size_t>(cap) * audio.channels);
+  uint8_t* dst = reinterpret_cast<uint8_t*>(out.samples.data());
+  const uint8_t* src = reinterpret_cast<const uint8_t*>(audio.samples.data());
+  int got = swr_convert(swr, &dst, cap, &src, in_frames);
+  if (got < 0) throw Error("resampling failed");
+  uint8_t* tail = reinterpret_cast<uint8_t*>(out.samples.data() + static_cast<size_t>(got) * audio.channels);
+  int more = swr_convert(swr, &tail, cap - got, nullptr, 0);  // flush the filter's delay
+  if (more < 0) throw Error("resampling failed");
+  out.samples.resize(static_cast<size_t>(got + more) * audio.channels);
+  return out;
+}
+
+}  // namespace nicodec
