@@ -82,7 +82,7 @@ uint32_t decode_exp_golomb(CabacDecoder& dec, int k) {
 void encode_signed(CabacEncoder& enc, int32_t value, SignedIntContexts& ctx, uint32_t prefix_max) {
   enc.encode(ctx.zero, value == 0);
   if (value == 0) return;
-  enc.encode_bypass(value < 0, 1);
+  enc.encode(ctx.sign, value < 0);
   const uint32_t mag = static_cast<uint32_t>(value < 0 ? -int64_t{value} : int64_t{value}) - 1;
   encode_truncated_unary(enc, std::min(mag, prefix_max), prefix_max, ctx.mag, SignedIntContexts::kMagCtx);
   if (mag >= prefix_max) encode_exp_golomb(enc, mag - prefix_max, 0);
@@ -90,7 +90,7 @@ void encode_signed(CabacEncoder& enc, int32_t value, SignedIntContexts& ctx, uin
 
 int32_t decode_signed(CabacDecoder& dec, SignedIntContexts& ctx, uint32_t prefix_max) {
   if (dec.decode(ctx.zero)) return 0;
-  const bool neg = dec.decode_bypass(1);
+  const bool neg = dec.decode(ctx.sign);
   uint64_t mag = decode_truncated_unary(dec, prefix_max, ctx.mag, SignedIntContexts::kMagCtx);
   if (mag == prefix_max) mag += decode_exp_golomb(dec, 0);
   const int64_t v = neg ? -int64_t(mag + 1) : int64_t(mag + 1);

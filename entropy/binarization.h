@@ -20,11 +20,12 @@ uint32_t decode_truncated_unary(CabacDecoder& dec, uint32_t max, BinContext* ctx
 void encode_exp_golomb(CabacEncoder& enc, uint32_t value, int k);
 uint32_t decode_exp_golomb(CabacDecoder& dec, int k);
 
-// Signed integer: zero flag (ctx[0]), sign (bypass), |v|-1 as truncated unary on ctx[1..] up to `prefix_max`
-// bins, remainder as Exp-Golomb-0. A typical magnitude coder for quantized latents and weights.
+// Signed integer: zero flag, sign, |v|-1 as truncated unary on mag[] up to `prefix_max` bins, the remainder as
+// Exp-Golomb-0 (bypass). The sign has a context of its own: prediction residuals often lean to one side, and
+// for balanced signs an adaptive context costs next to nothing over a bypass bin.
 struct SignedIntContexts {
   static constexpr int kMagCtx = 8;
-  BinContext zero, mag[kMagCtx];
+  BinContext zero, sign, mag[kMagCtx];
 };
 void encode_signed(CabacEncoder& enc, int32_t value, SignedIntContexts& ctx, uint32_t prefix_max = 8);
 int32_t decode_signed(CabacDecoder& dec, SignedIntContexts& ctx, uint32_t prefix_max = 8);
