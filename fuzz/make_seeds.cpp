@@ -11,6 +11,7 @@
 #include "entropy/binarization.h"
 #include "entropy/cdf_tables.h"
 #include "entropy/distributions.h"
+#include "quant/model_file.h"
 
 using namespace nicodec;
 using namespace nicodec::entropy;
@@ -87,6 +88,16 @@ int main(int argc, char** argv) {
     s = enc.finish();
     b.insert(b.end(), s.begin(), s.end());
     save("fuzz_cabac", k, b);
+    // model file: a few small float and quantized tensors
+    {
+      quant::ModelFile m;
+      m.metadata["architecture"] = "seed";
+      std::vector<float> w(16 * (k + 1));
+      for (auto& x : w) x = static_cast<float>(static_cast<int>(rng() % 200) - 100) / 100.0f;
+      m.add_float("b", {static_cast<int64_t>(w.size())}, w.data());
+      m.add_quantized("w", {16, k + 1}, w.data(), quant::all_formats()[static_cast<size_t>(k) % 7]);
+      save("fuzz_model_file", k, m.to_safetensors());
+    }
     // round trip: raw words
     b.clear();
     put16(b, rng() % 65536);

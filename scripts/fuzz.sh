@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_container fuzz_rans_static fuzz_rans_adaptive fuzz_cabac fuzz_roundtrip)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_container fuzz_rans_static fuzz_rans_adaptive fuzz_cabac fuzz_roundtrip fuzz_model_file)
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
   -DNICODEC_FUZZ=ON -DNICODEC_MEDIA=OFF -DNICODEC_TESTS=OFF -DNICODEC_BENCH=OFF >/dev/null
 cmake --build build-fuzz -j2 >/dev/null

@@ -1,0 +1,119 @@
+// Model files: safetensors layout checked by an independent JSON parse, quantized tensors, damaged files.
+#include <gtest/gtest.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "core/byte_io.h"
+#include "core/error.h"
+#include "core/file_io.h"
+#include "quant/model_file.h"
+
+namespace nicodec::quant {
+namespace {
+
+ModelFile sample_model(std::vector<float>* conv_out = nullptr) {
+  std::mt19937 rng(1);
+  std::normal_distribution<float> g(0, 0.05f);
+  std::vector<float> bias(16), conv(16 * 3 * 5 * 5);
+  for (auto& x : bias) x = g(rng);
+  for (auto& x : conv) x = g(rng);
+  ModelFile m;
+  m.metadata["architecture"] = "test-net";
+  m.metadata["model_version"] = "7";
+  m.add_float("g_s.0.bias", {16}, bias.data());
+  m.add_quantized("g_s.0.weight", {16, 3, 5, 5}, conv.data(), WeightFormat::kInt8);
+  m.add_quantized("g_s.1.weight", {16, 3, 5, 5}, conv.data(), WeightFormat::kNvfp4);
+  if (conv_out) *conv_out = conv;
+  return m;
+}
+
+TEST(ModelFile, SafetensorsLayoutReadsWithAPlainJsonParser) {
+  const auto bytes = sample_model().to_safetensors();
+  uint64_t n;
+  std::memcpy(&n, bytes.data(), 8);
+  EXPECT_EQ((8 + n) % 8, 0u);  // data is 8-byte aligned
+  auto header = nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<long>(n));
+  EXPECT_EQ(header["__metadata__"]["architecture"], "test-net");
+  EXPECT_EQ(header["g_s.0.bias"]["dtype"], "F32");
+  EXPECT_EQ(header["g_s.0.bias"]["shape"], nlohmann::json({16}));
+  auto off = header["g_s.0.bias"]["data_offsets"].get<std::vector<size_t>>();
+  float first;
+  std::memcpy(&first, bytes.data() + 8 + n + off[0], 4);
+  ModelFile m = sample_model();
+  EXPECT_EQ(first, m.weights("g_s.0.bias", {16})[0]);
+  EXPECT_EQ(header["g_s.0.weight.scales"]["shape"], nlohmann::json({16}));  // int8 row scales
+  EXPECT_EQ(header["__metadata__"]["g_s.1.weight.format"], "nvfp4");
+}
+
+TEST(ModelFile, SaveLoadRoundTripAndDequantizedWeights) {
+  std::vector<float> conv;
+  ModelFile m = sample_model(&conv);
+  const std::string path = std::filesystem::temp_directory_path() / ("nicodec_model_" + std::to_string(::getpid()) + ".st.zst");
+  m.save(path);
+  ModelFile back = ModelFile::load(path);
+  std::filesystem::remove(path);
+  EXPECT_EQ(back.metadata, m.metadata);
+  EXPECT_EQ(back.names(), m.names());
+  EXPECT_EQ(back.weights("g_s.0.bias", {16}), m.weights("g_s.0.bias", {16}));
+  for (const char* name : {"g_s.0.weight", "g_s.1.weight"}) {
+    auto w = back.weights(name, {16, 3, 5, 5});
+    EXPECT_EQ(w, m.weights(name, {16, 3, 5, 5}));
+    EXPECT_GT(sqnr_db(conv.data(), w.data(), conv.size()), 18.0) << name;
+  }
+  EXPECT_THROW(back.weights("g_s.0.weight", {16, 75}), FormatError);  // wrong shape is named
+  EXPECT_THROW(back.weights("missing", {1}), FormatError);
+}
+
+TEST(ModelFile, DamagedFilesGiveFormatErrors) {
+  const auto good = sample_model().to_safetensors();
+  for (size_t cut : {size_t{0}, size_t{7}, size_t{8}, size_t{40}, good.size() - 1})
+    EXPECT_THROW(ModelFile::from_safetensors(good.data(), cut), FormatError) << cut;
+  auto huge = good;
+  huge[7] = 0x7f;  // header length ~2^62
+  EXPECT_THROW(ModelFile::from_safetensors(huge.data(), huge.size()), FormatError);
+  auto bad_json = good;
+  bad_json[10] = '#';
+  EXPECT_THROW(ModelFile::from_safetensors(bad_json.data(), bad_json.size()), FormatError);
+  // Hand-made headers: a tensor running past the end, a size that does not match its shape, overlaps.
+  auto make = [](const std::string& h, size_t data) {
+    ByteWriter w;
+    w.u64(h.size());
+    w.bytes(h.data(), h.size());
+    w.bytes(std::vector<uint8_t>(data).data(), data);
+    return w.take();
+  };
+  for (const char* h : {R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})",
+                        R"({"a":{"dtype":"F32","shape":[5],"data_offsets":[0,8]}})",
+                        R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
+                        R"({"a":{"dtype":"Q9","shape":[2],"data_offsets":[0,8]}})",
+                        R"({"a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})",
+                        R"({"a":{"dtype":"F32","shape":[2]}})", R"([1,2,3])"}) {
+    auto b = make(h, 12);
+    EXPECT_THROW(ModelFile::from_safetensors(b.data(), b.size()), FormatError) << h;
+  }
+  std::vector<uint8_t> not_zstd(100, 7);
+  EXPECT_THROW(ModelFile::from_compressed(not_zstd), FormatError);
+  // Quantized tensor whose packed size does not match the metadata shape.
+  ModelFile m = sample_model();
+  m.metadata["g_s.1.weight.shape"] = "[16, 3, 5, 6]";
+  EXPECT_THROW(m.quantized("g_s.1.weight"), FormatError);
+}
+
+TEST(ModelFile, QuantizedModelsAreSmall) {
+  std::mt19937 rng(2);
+  std::normal_distribution<float> g(0, 0.05f);
+  std::vector<float> w(192 * 192 * 9);
+  for (auto& x : w) x = g(rng);
+  ModelFile f32, q4;
+  f32.add_float("w", {192, 192, 3, 3}, w.data());
+  q4.add_quantized("w", {192, 192, 3, 3}, w.data(), WeightFormat::kInt4G32);
+  EXPECT_LT(q4.data_bytes() * 7, f32.data_bytes());  // 4.5 of 32 bits
+}
+
+}  // namespace
+}  // namespace nicodec::quant
