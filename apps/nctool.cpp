@@ -2,6 +2,7 @@
 //   nctool info FILE
 //   nctool encode-lossless IMAGE -o FILE.ncl
 //   nctool decode-lossless FILE.ncl -o IMAGE.png
+//   nctool quantize-model MODEL.st.zst --format int8 -o OUT.st.zst
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -13,6 +14,7 @@
 #include "core/error.h"
 #include "core/file_io.h"
 #include "core/media/image_io.h"
+#include "quant/quantize_model.h"
 
 namespace {
 
@@ -53,6 +55,28 @@ int cmd_decode(const std::string& in, const std::string& out, bool quiet) {
   return 0;
 }
 
+int cmd_quantize(const std::string& in, const std::string& out, const std::string& format, bool quiet) {
+  const auto f = nicodec::quant::parse_format(format);
+  const auto model = nicodec::quant::ModelFile::load(in);
+  std::vector<nicodec::quant::TensorReport> report;
+  const auto q = nicodec::quant::quantize_model(model, f, &report);
+  q.save(out);
+  if (quiet) return 0;
+  size_t before = 0, after = 0;
+  std::printf("%-40s %-18s %-8s %12s %12s %9s\n", "tensor", "shape", "format", "bytes", "quantized", "SQNR dB");
+  for (const auto& r : report) {
+    std::string shape;
+    for (size_t i = 0; i < r.shape.size(); ++i) shape += (i ? "x" : "") + std::to_string(r.shape[i]);
+    std::printf("%-40s %-18s %-8s %12zu %12zu %9.2f\n", r.name.c_str(), shape.c_str(), r.format.c_str(), r.bytes_before,
+                r.bytes_after, r.sqnr_db);
+    before += r.bytes_before;
+    after += r.bytes_after;
+  }
+  std::printf("tensor data %zu -> %zu bytes; file %s: %zu bytes (zstd)\n", before, after, out.c_str(),
+              nicodec::read_file(out).size());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -69,11 +93,17 @@ int main(int argc, char** argv) {
   auto* dec = app.add_subcommand("decode-lossless", "Decode a lossless NiCodec file to an image");
   dec->add_option("input", in, "File made by encode-lossless")->required();
   dec->add_option("-o,--output", out, "Output image; the extension picks the format (.png, .ppm, .tif, ...)")->required();
+  std::string format = "int8";
+  auto* quantize = app.add_subcommand("quantize-model", "Quantize a float model file's weights and report the error per tensor");
+  quantize->add_option("input", in, "Model file (.st.zst: zstd-compressed safetensors)")->required();
+  quantize->add_option("-f,--format", format, "int8, int4g32, int4g64, ternary, binary, mxfp4 or nvfp4")->capture_default_str();
+  quantize->add_option("-o,--output", out, "Output model file")->required();
   CLI11_PARSE(app, argc, argv);
   try {
     if (*info) return cmd_info(info_path);
     if (*enc) return cmd_encode(in, out, quiet);
     if (*dec) return cmd_decode(in, out, quiet);
+    if (*quantize) return cmd_quantize(in, out, format, quiet);
   } catch (const nicodec::Error& e) {
     std::fprintf(stderr, "nctool: error: %s\n", e.what());
     return 1;

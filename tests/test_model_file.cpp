@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/file_io.h"
 #include "quant/model_file.h"
+#include "quant/quantize_model.h"
 
 namespace nicodec::quant {
 namespace {
@@ -113,6 +114,50 @@ TEST(ModelFile, QuantizedModelsAreSmall) {
   f32.add_float("w", {192, 192, 3, 3}, w.data());
   q4.add_quantized("w", {192, 192, 3, 3}, w.data(), WeightFormat::kInt4G32);
   EXPECT_LT(q4.data_bytes() * 7, f32.data_bytes());  // 4.5 of 32 bits
+}
+
+}  // namespace
+}  // namespace nicodec::quant
+
+namespace nicodec::quant {
+namespace {
+
+TEST(QuantizeModel, QuantizesWeightsKeepsBiasesAndReportsErrorPerTensor) {
+  std::mt19937 rng(3);
+  std::normal_distribution<float> g(0, 0.05f);
+  std::vector<float> w1(64 * 32 * 3 * 3), w2(16 * 64), b(64);
+  for (auto* v : {&w1, &w2, &b})
+    for (auto& x : *v) x = g(rng);
+  ModelFile m;
+  m.metadata["architecture"] = "t";
+  m.add_float("conv.weight", {64, 32, 3, 3}, w1.data());
+  m.add_float("conv.bias", {64}, b.data());
+  m.add_float("fc.weight", {16, 64}, w2.data());
+  double prev = INFINITY;
+  for (WeightFormat f : {WeightFormat::kInt8, WeightFormat::kInt4G32, WeightFormat::kTernary}) {
+    std::vector<TensorReport> rep;
+    ModelFile q = quantize_model(m, f, &rep);
+    ASSERT_EQ(rep.size(), 3u);
+    EXPECT_EQ(q.metadata.at("architecture"), "t");
+    EXPECT_EQ(q.weights("conv.bias", {64}), b);  // kept in float
+    EXPECT_TRUE(q.is_quantized("conv.weight"));
+    for (const auto& r : rep) {
+      if (r.name == "conv.bias") {
+        EXPECT_EQ(r.format, "f32");
+        continue;
+      }
+      EXPECT_LT(r.bytes_after, r.bytes_before);
+      auto back = q.weights(r.name, r.shape);
+      const auto& orig = r.name == "conv.weight" ? w1 : w2;
+      EXPECT_NEAR(r.sqnr_db, sqnr_db(orig.data(), back.data(), orig.size()), 1e-9);
+    }
+    EXPECT_LT(rep[1].sqnr_db, prev);  // conv.weight: fewer bits, more error
+    prev = rep[1].sqnr_db;
+    // A quantized model passes through unchanged when quantized again.
+    std::vector<TensorReport> again;
+    ModelFile qq = quantize_model(q, WeightFormat::kInt8, &again);
+    EXPECT_EQ(qq.weights("conv.weight", {64, 32, 3, 3}), q.weights("conv.weight", {64, 32, 3, 3}));
+  }
 }
 
 }  // namespace
