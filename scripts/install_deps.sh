@@ -14,6 +14,8 @@ PKGS=(
   libopencv-dev
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev ffmpeg
   libsndfile1-dev
+  # classical anchors for the evaluation (rdeval)
+  libjpeg-turbo-progs webp libopenjp2-tools libjxl-tools libavif-bin
 )
 missing=()
 for p in "${PKGS[@]}"; do

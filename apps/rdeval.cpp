@@ -1,0 +1,65 @@
+// rdeval: rate-distortion evaluation of image codecs over a folder of images.
+//   rdeval --images data/sets/images-eval --codecs jpeg420,webp,avif444 --out results/kodak-like
+// Writes rows.csv, cache.jsonl (reruns only do new work), report.md (curves + BD-rates), psnr.svg, msssim.svg.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+
+#include "core/error.h"
+#include "core/file_io.h"
+#include "eval/anchors.h"
+#include "eval/rd_report.h"
+#include "eval/rd_runner.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"rdeval: rate-distortion curves and BD-rates of image codecs over a folder of images"};
+  nicodec::eval::RdRunOptions opt;
+  std::string codecs = "jpeg420,jpeg444,webp,jpeg2000,jpegxl,avif444,hevc444", reference = "jpeg420";
+  bool list = false, quiet = false;
+  app.add_option("--images", opt.images_dir, "Folder of images (.png .ppm .jpg .tif .webp .bmp)");
+  app.add_option("--codecs", codecs, "Comma-separated codecs")->capture_default_str();
+  app.add_option("--reference", reference, "Codec the BD-rates are measured against")->capture_default_str();
+  app.add_option("--out", opt.out_dir, "Output folder (created)")->default_val("rdeval-out");
+  app.add_option("-j,--jobs", opt.jobs, "Parallel encodes")->capture_default_str();
+  app.add_flag("--list", list, "List the codecs and their settings, then exit");
+  app.add_flag("-q,--quiet", quiet, "No progress line");
+  CLI11_PARSE(app, argc, argv);
+  try {
+    if (list) {
+      for (const auto& a : nicodec::eval::image_anchors()) {
+        std::printf("%-9s %s\n          settings:", a.name.c_str(), a.description.c_str());
+        for (double p : a.params) std::printf(" %g", p);
+        std::printf("%s\n", nicodec::eval::tool_available(a.tool) ? "" : "   (not installed)");
+      }
+      return 0;
+    }
+    if (opt.images_dir.empty()) throw nicodec::UsageError("--images FOLDER is required (try --help)");
+    std::stringstream ss(codecs);
+    for (std::string c; std::getline(ss, c, ',');)
+      if (!c.empty()) opt.codecs.push_back(c);
+    opt.progress = !quiet;
+    const auto rows = nicodec::eval::run_rd(opt);
+    const auto curves = nicodec::eval::mean_curves(rows);
+    std::string command;
+    for (int i = 0; i < argc; ++i) command += (i ? " " : "") + std::string(argv[i]);
+    const std::filesystem::path out(opt.out_dir);
+    nicodec::eval::write_csv(rows, (out / "rows.csv").string());
+    const std::string md = nicodec::eval::markdown_report(curves, reference, command);
+    auto save = [&](const std::string& name, const std::string& text) {
+      nicodec::write_file_atomic((out / name).string(), reinterpret_cast<const uint8_t*>(text.data()), text.size());
+    };
+    save("report.md", md);
+    save("psnr.svg", nicodec::eval::svg_plot(curves, false, "PSNR vs rate"));
+    save("msssim.svg", nicodec::eval::svg_plot(curves, true, "MS-SSIM vs rate"));
+    std::printf("%s\nwrote %s/{rows.csv,report.md,psnr.svg,msssim.svg}\n", md.c_str(), opt.out_dir.c_str());
+    size_t errors = 0;
+    for (const auto& r : rows) errors += !r.error.empty();
+    if (errors) std::fprintf(stderr, "rdeval: %zu points failed (see rows.csv)\n", errors);
+    return errors ? 1 : 0;
+  } catch (const nicodec::Error& e) {
+    std::fprintf(stderr, "rdeval: error: %s\n", e.what());
+    return 1;
+  }
+}

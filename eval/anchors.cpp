@@ -1,0 +1,86 @@
+#include "eval/anchors.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "core/error.h"
+
+namespace nicodec::eval {
+namespace {
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+void replace_all(std::string& s, const std::string& key, const std::string& value) {
+  for (size_t p = s.find(key); p != std::string::npos; p = s.find(key, p + value.size())) s.replace(p, key.size(), value);
+}
+
+}  // namespace
+
+std::vector<Anchor> image_anchors() {
+  const std::string ffdec = "ffmpeg -nostdin -loglevel error -y -i {out} -frames:v 1 -pix_fmt rgb24 {dec}";
+  return {
+      {"jpeg420", "libjpeg-turbo cjpeg, 4:2:0, -optimize", "jpg", {5, 10, 20, 35, 50, 70, 85, 95}, "cjpeg",
+       "cjpeg -quality {param} -sample 2x2 -optimize -outfile {out} {in}", "djpeg -outfile {dec}.ppm {out} && " + std::string("ffmpeg -nostdin -loglevel error -y -i {dec}.ppm {dec} && rm -f {dec}.ppm")},
+      {"jpeg444", "libjpeg-turbo cjpeg, 4:4:4, -optimize", "jpg", {5, 10, 20, 35, 50, 70, 85, 95}, "cjpeg",
+       "cjpeg -quality {param} -sample 1x1 -optimize -outfile {out} {in}", "djpeg -outfile {dec}.ppm {out} && " + std::string("ffmpeg -nostdin -loglevel error -y -i {dec}.ppm {dec} && rm -f {dec}.ppm")},
+      {"webp", "libwebp cwebp -m 6", "webp", {2, 10, 25, 45, 65, 80, 92}, "cwebp",
+       "cwebp -quiet -m 6 -q {param} {png} -o {out}", "dwebp -quiet {out} -o {dec}"},
+      {"jpeg2000", "OpenJPEG opj_compress, rate = 24 / param (param: target bpp), .j2k codestream", "j2k",
+       {0.03, 0.06, 0.12, 0.25, 0.5, 1.0, 2.0}, "opj_compress",
+       "opj_compress -i {png} -o {out} -r {ratio} >/dev/null", "opj_decompress -i {out} -o {dec} >/dev/null"},
+      {"jpegxl", "libjxl cjxl -e 7, param = distance", "jxl", {12, 8, 5, 3, 2, 1.2, 0.7}, "cjxl",
+       "cjxl --quiet {png} {out} -d {param} -e 7", "djxl --quiet {out} {dec}"},
+      {"avif444", "libavif avifenc (libaom AV1 intra), 4:4:4, speed 4, param = quantizer", "avif",
+       {58, 50, 42, 34, 26, 18, 10}, "avifenc",
+       "avifenc -y 444 -s 4 --min {param} --max {param} {png} {out} >/dev/null", "avifdec {out} {dec} >/dev/null"},
+      {"hevc444", "x265 through FFmpeg, 4:4:4, preset medium, fixed QP, no SEI (the BPG setting)", "hevc",
+       {44, 39, 34, 29, 24, 19}, "ffmpeg",
+       "ffmpeg -nostdin -loglevel error -y -i {png} -vf format=yuv444p -c:v libx265 -preset medium "
+       "-x265-params qp={param}:info=0:log-level=error -f hevc {out}",
+       ffdec},
+  };
+}
+
+const Anchor& find_anchor(const std::string& name) {
+  static const std::vector<Anchor> all = image_anchors();
+  std::string names;
+  for (const auto& a : all) {
+    if (a.name == name) return a;
+    names += (names.empty() ? "" : ", ") + a.name;
+  }
+  throw UsageError("unknown codec '" + name + "'; choose from " + names);
+}
+
+bool tool_available(const std::string& tool) {
+  return std::system(("command -v " + tool + " >/dev/null 2>&1").c_str()) == 0;
+}
+
+std::string fill(const std::string& tmpl, double param, const std::string& in, const std::string& png,
+                 const std::string& out, const std::string& dec) {
+  std::string s = tmpl;
+  replace_all(s, "{param}", number(param));
+  replace_all(s, "{ratio}", number(24.0 / param));
+  replace_all(s, "{in}", quote(in));
+  replace_all(s, "{png}", quote(png));
+  replace_all(s, "{out}", quote(out));
+  // {dec} may carry a suffix ({dec}.ppm): quote the whole word.
+  for (size_t p = s.find("{dec}"); p != std::string::npos; p = s.find("{dec}")) {
+    size_t e = p + 5;
+    std::string suffix;
+    while (e < s.size() && s[e] != ' ') suffix += s[e++];
+    s.replace(p, e - p, quote(dec + suffix));
+  }
+  return s;
+}
+
+}  // namespace nicodec::eval

@@ -1,0 +1,27 @@
+// Classical image codecs run for real through their command-line tools (Debian packages), as anchors for
+// rate-distortion comparisons. Each anchor encodes a PPM/PNG, decodes back to PNG, and reports the size of the
+// file it wrote: no typed-in numbers.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace nicodec::eval {
+
+struct Anchor {
+  std::string name;         // e.g. "jpeg420"
+  std::string description;  // tool and settings, for the report
+  std::string extension;    // of the coded file
+  std::vector<double> params;  // the sweep, roughly 0.03 .. 2 bpp on Kodak-like photos
+  std::string tool;            // executable that must exist
+  // Shell commands; {in} is a PPM and {png} a PNG of the same picture, {out} the coded file, {dec} the decoded PNG.
+  std::string encode, decode;
+};
+
+std::vector<Anchor> image_anchors();
+const Anchor& find_anchor(const std::string& name);  // throws UsageError listing the names
+bool tool_available(const std::string& tool);
+// Fills a template: {param} with the parameter, {ratio} with 24/param (JPEG 2000), paths single-quoted.
+std::string fill(const std::string& tmpl, double param, const std::string& in, const std::string& png,
+                 const std::string& out, const std::string& dec);
+
+}  // namespace nicodec::eval

@@ -1,0 +1,198 @@
+#include "eval/rd_runner.h"
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "core/crc32.h"
+#include "core/error.h"
+#include "core/file_io.h"
+#include "core/media/image_io.h"
+#include "core/progress.h"
+#include "eval/image_metrics.h"
+
+namespace nicodec::eval {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+struct Prepared {
+  std::string name, ppm, png, key;
+  Image image;
+};
+
+const std::map<std::string, std::string> kPackages = {{"cjpeg", "libjpeg-turbo-progs"}, {"cwebp", "webp"},
+                                                      {"opj_compress", "libopenjp2-tools"}, {"cjxl", "libjxl-tools"},
+                                                      {"avifenc", "libavif-bin"}, {"ffmpeg", "ffmpeg"}};
+
+json to_json(const RdRow& r, const std::string& key) {
+  return {{"key", key},     {"image", r.image},   {"codec", r.codec},       {"param", r.param},     {"width", r.width},
+          {"height", r.height}, {"bytes", r.bytes}, {"bpp", r.bpp},       {"psnr", r.psnr},       {"psnr_y", r.psnr_y},
+          {"ssim", r.ssim}, {"ms_ssim", r.ms_ssim}, {"encode_s", r.encode_s}, {"decode_s", r.decode_s}, {"error", r.error}};
+}
+
+RdRow from_json(const json& j) {
+  RdRow r;
+  r.image = j.at("image");
+  r.codec = j.at("codec");
+  r.param = j.at("param");
+  r.width = j.at("width");
+  r.height = j.at("height");
+  r.bytes = j.at("bytes");
+  r.bpp = j.at("bpp");
+  auto num = [&](const char* k) { return j.at(k).is_null() ? INFINITY : j.at(k).get<double>(); };  // JSON has no inf
+  r.psnr = num("psnr");
+  r.psnr_y = num("psnr_y");
+  r.ssim = num("ssim");
+  r.ms_ssim = j.at("ms_ssim").is_null() ? NAN : j.at("ms_ssim").get<double>();
+  r.encode_s = j.at("encode_s");
+  r.decode_s = j.at("decode_s");
+  r.error = j.at("error");
+  return r;
+}
+
+double timed(const std::string& cmd, int* status) {
+  const auto t0 = std::chrono::steady_clock::now();
+  *status = std::system(cmd.c_str());
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+RdRow measure(const Prepared& img, const Anchor& a, double param, const fs::path& work) {
+  RdRow r;
+  r.image = img.name;
+  r.codec = a.name;
+  r.param = param;
+  r.width = img.image.width;
+  r.height = img.image.height;
+  char tag[64];
+  std::snprintf(tag, sizeof tag, "%s-%g", a.name.c_str(), param);
+  const std::string out = (work / (img.name + "." + tag + "." + a.extension)).string();
+  const std::string dec = (work / (img.name + "." + tag + ".dec.png")).string();
+  int st = 0;
+  r.encode_s = timed(fill(a.encode, param, img.ppm, img.png, out, dec), &st);
+  if (st != 0 || !fs::exists(out)) {
+    r.error = "encoder failed";
+    return r;
+  }
+  r.bytes = fs::file_size(out);
+  r.bpp = bpp(r.bytes, r.width, r.height);
+  r.decode_s = timed(fill(a.decode, param, img.ppm, img.png, out, dec), &st);
+  try {
+    if (st != 0) throw Error("decoder failed");
+    const Image back = read_image(dec);
+    const ImageView x{img.image.rgb.data(), r.width, r.height, 3}, y{back.rgb.data(), back.width, back.height, 3};
+    r.psnr = psnr(y, x);
+    r.psnr_y = psnr_y(y, x);
+    r.ssim = ssim(y, x);
+    r.ms_ssim = (r.width >= 176 && r.height >= 176) ? ms_ssim(y, x) : NAN;
+  } catch (const Error& e) {
+    r.error = e.what();
+  }
+  fs::remove(out);
+  fs::remove(dec);
+  return r;
+}
+
+}  // namespace
+
+std::vector<RdRow> run_rd(const RdRunOptions& opt) {
+  if (!fs::is_directory(opt.images_dir)) throw Error("'" + opt.images_dir + "' is not a folder of images");
+  std::vector<const Anchor*> anchors;
+  for (const auto& c : opt.codecs) {
+    const Anchor& a = find_anchor(c);
+    if (!tool_available(a.tool))
+      throw Error("codec " + a.name + " needs '" + a.tool + "': apt-get install " + kPackages.at(a.tool));
+    anchors.push_back(&a);
+  }
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(opt.images_dir)) {
+    const std::string ext = e.path().extension().string();
+    if (e.is_regular_file() && (ext == ".png" || ext == ".ppm" || ext == ".jpg" || ext == ".jpeg" || ext == ".tif" || ext == ".webp" || ext == ".bmp"))
+      files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  if (files.empty()) throw Error("no images (.png .ppm .jpg .tif .webp .bmp) in '" + opt.images_dir + "'");
+  const fs::path out(opt.out_dir), work = out / "work";
+  fs::create_directories(work);
+
+  // Each picture once as PPM and PNG (what the tools read); its key is the CRC of its pixels.
+  std::vector<Prepared> images;
+  for (const auto& f : files) {
+    Prepared p;
+    p.name = f.stem().string();
+    p.image = read_image(f.string());
+    p.ppm = (work / (p.name + ".ppm")).string();
+    p.png = (work / (p.name + ".png")).string();
+    if (!fs::exists(p.ppm)) write_image(p.ppm, p.image);
+    if (!fs::exists(p.png)) write_image(p.png, p.image);
+    char k[16];
+    std::snprintf(k, sizeof k, "%08x", crc32(p.image.rgb.data(), p.image.rgb.size()));
+    p.key = p.name + "@" + k;
+    images.push_back(std::move(p));
+  }
+
+  // Cached rows, keyed by image content, codec, setting and the command templates.
+  const fs::path cache = out / "cache.jsonl";
+  std::map<std::string, RdRow> done;
+  if (fs::exists(cache)) {
+    std::ifstream in(cache);
+    std::string line;
+    while (std::getline(in, line)) {
+      try {
+        const json j = json::parse(line);
+        done[j.at("key")] = from_json(j);
+      } catch (const std::exception&) {
+        // a line cut short by an interrupted run: that point is simply measured again
+      }
+    }
+  }
+  struct Job {
+    const Prepared* img;
+    const Anchor* a;
+    double param;
+    std::string key;
+  };
+  std::vector<Job> todo;
+  std::vector<RdRow> rows;
+  for (const auto& img : images)
+    for (const Anchor* a : anchors)
+      for (double p : a->params) {
+        char k[64];
+        std::snprintf(k, sizeof k, "|%g|%08x", p, crc32((a->encode + a->decode).data(), (a->encode + a->decode).size()));
+        const std::string key = img.key + "|" + a->name + k;
+        auto it = done.find(key);
+        if (it != done.end()) rows.push_back(it->second);
+        else todo.push_back({&img, a, p, key});
+      }
+  std::mutex mu;
+  std::ofstream log(cache, std::ios::app);
+  std::atomic<size_t> next{0}, finished{0};
+  Progress progress("rdeval: " + std::to_string(todo.size()) + " new points", todo.size(), opt.progress && !todo.empty());
+  auto worker = [&] {
+    for (size_t i; (i = next++) < todo.size();) {
+      RdRow r = measure(*todo[i].img, *todo[i].a, todo[i].param, work);
+      std::lock_guard<std::mutex> lock(mu);
+      log << to_json(r, todo[i].key).dump() << "\n" << std::flush;
+      rows.push_back(std::move(r));
+      progress.update(++finished);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 0; t < std::max(1, opt.jobs); ++t) pool.emplace_back(worker);
+  for (auto& t : pool) t.join();
+  progress.finish();
+  std::sort(rows.begin(), rows.end(), [](const RdRow& a, const RdRow& b) {
+    return std::tie(a.codec, a.param, a.image) < std::tie(b.codec, b.param, b.image);
+  });
+  return rows;
+}
+
+}  // namespace nicodec::eval
