@@ -1,0 +1,89 @@
+// RD report logic on synthetic rows, and one real anchor run (JPEG through cjpeg/djpeg) with its cache.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "core/error.h"
+#include "eval/anchors.h"
+#include "eval/rd_report.h"
+#include "eval/rd_runner.h"
+
+namespace nicodec::eval {
+namespace {
+
+namespace fs = std::filesystem;
+
+RdRow row(const std::string& img, const std::string& codec, double param, double bpp, double psnr) {
+  RdRow r;
+  r.image = img, r.codec = codec, r.param = param, r.bpp = bpp, r.psnr = psnr, r.psnr_y = psnr, r.ms_ssim = 0.99;
+  return r;
+}
+
+TEST(RdReport, MeanCurvesAverageOverImagesAndSkipIncompleteSettings) {
+  std::vector<RdRow> rows = {row("a", "x", 1, 0.2, 30), row("b", "x", 1, 0.4, 32), row("a", "x", 2, 0.8, 36),
+                             row("b", "x", 2, 1.0, 38), row("a", "x", 3, 2.0, 40)};  // setting 3 lacks image b
+  auto bad = row("b", "x", 3, 2.2, 41);
+  bad.error = "encoder failed";
+  rows.push_back(bad);
+  auto curves = mean_curves(rows);
+  ASSERT_EQ(curves.size(), 1u);
+  ASSERT_EQ(curves[0].points.size(), 2u);
+  EXPECT_DOUBLE_EQ(curves[0].points[0].bpp, 0.3);
+  EXPECT_DOUBLE_EQ(curves[0].points[0].psnr, 31);
+  EXPECT_DOUBLE_EQ(curves[0].points[1].psnr, 37);
+  EXPECT_NEAR(curves[0].points[0].ms_ssim_db, 20.0, 1e-9);
+}
+
+TEST(RdReport, ReportCarriesTheBdRateOfTheCurves) {
+  // y spends 80% of x's bits at every quality: BD-rate -20%.
+  std::vector<RdRow> rows;
+  const double bpp[] = {0.1, 0.3, 0.9, 2.0}, q[] = {28, 32, 36, 40};
+  for (int i = 0; i < 4; ++i) {
+    rows.push_back(row("a", "x", i, bpp[i], q[i]));
+    rows.push_back(row("a", "y", i, 0.8 * bpp[i], q[i]));
+  }
+  const std::string md = markdown_report(mean_curves(rows), "x", "rdeval --test");
+  EXPECT_NE(md.find("| y | -20.0%"), std::string::npos) << md;
+  EXPECT_NE(md.find("rdeval --test"), std::string::npos);
+  const std::string svg = svg_plot(mean_curves(rows), false, "t");
+  EXPECT_NE(svg.find("<polyline"), std::string::npos);
+}
+
+TEST(RdRunner, RealJpegRunIsCachedAndMeasuresWhatTheToolWrote) {
+  if (!tool_available("cjpeg")) GTEST_SKIP() << "cjpeg missing: scripts/install_deps.sh installs it";
+  const fs::path dir = fs::temp_directory_path() / ("nicodec_rd_" + std::to_string(::getpid()));
+  fs::create_directories(dir / "in");
+  fs::copy_file(std::string(NICODEC_SAMPLES) + "/citrus-256.png", dir / "in" / "citrus.png");
+  RdRunOptions opt;
+  opt.images_dir = (dir / "in").string();
+  opt.out_dir = (dir / "out").string();
+  opt.codecs = {"jpeg420"};
+  opt.progress = false;
+  auto rows = run_rd(opt);
+  ASSERT_EQ(rows.size(), find_anchor("jpeg420").params.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_TRUE(rows[i].error.empty()) << rows[i].error;
+    EXPECT_NEAR(rows[i].bpp, 8.0 * rows[i].bytes / (256.0 * 256.0), 1e-12);
+    if (i) {
+      EXPECT_GT(rows[i].psnr, rows[i - 1].psnr);  // higher quality setting, higher PSNR
+    }
+  }
+  // A rerun measures nothing new and returns the same rows.
+  const auto cache_size = fs::file_size(dir / "out" / "cache.jsonl");
+  auto again = run_rd(opt);
+  EXPECT_EQ(fs::file_size(dir / "out" / "cache.jsonl"), cache_size);
+  ASSERT_EQ(again.size(), rows.size());
+  EXPECT_EQ(again[3].bytes, rows[3].bytes);
+  opt.codecs = {"jpeg9000"};
+  EXPECT_THROW(run_rd(opt), UsageError);
+  opt.codecs = {"jpeg420"};
+  opt.images_dir = (dir / "missing").string();
+  EXPECT_THROW(run_rd(opt), Error);
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace nicodec::eval
