@@ -23,6 +23,10 @@ int main(int argc, char** argv) {
   app.add_option("--reference", reference, "Codec the BD-rates are measured against")->capture_default_str();
   app.add_option("--out", opt.out_dir, "Output folder (created)")->default_val("rdeval-out");
   app.add_option("-j,--jobs", opt.jobs, "Parallel encodes")->capture_default_str();
+  std::string bpp_targets;
+  app.add_option("--bpp", bpp_targets,
+                 "Comma-separated target bpp: per image, bisect each codec's setting to the largest file at or below "
+                 "the target (instead of the fixed sweep); targets below a codec's lowest rate are reported as such");
   app.add_flag("--list", list, "List the codecs and their settings, then exit");
   app.add_flag("-q,--quiet", quiet, "No progress line");
   CLI11_PARSE(app, argc, argv);
@@ -40,7 +44,31 @@ int main(int argc, char** argv) {
     for (std::string c; std::getline(ss, c, ',');)
       if (!c.empty()) opt.codecs.push_back(c);
     opt.progress = !quiet;
+    std::stringstream bs(bpp_targets);
+    for (std::string t; std::getline(bs, t, ',');) {
+      char* end = nullptr;
+      const double v = std::strtod(t.c_str(), &end);
+      if (t.empty() || *end || !(v > 0)) throw nicodec::UsageError("--bpp takes positive numbers, e.g. --bpp 0.05,0.25");
+      opt.target_bpp.push_back(v);
+    }
     const auto rows = nicodec::eval::run_rd(opt);
+    if (!opt.target_bpp.empty()) {  // per-target table: each codec's mean quality at its bisected settings
+      std::printf("| codec | target bpp | images fitting | mean bpp | mean PSNR dB | mean MS-SSIM |\n|---|---|---|---|---|---|\n");
+      for (const auto& c : opt.codecs)
+        for (double t : opt.target_bpp) {
+          int n = 0, fit = 0;
+          double b = 0, p = 0, m = 0;
+          for (const auto& r : rows)
+            if (r.codec == c && r.target_bpp == t) {
+              ++n;
+              if (r.error.empty()) ++fit, b += r.bpp, p += r.psnr, m += r.ms_ssim;
+            }
+          if (fit) std::printf("| %s | %g | %d/%d | %.4f | %.2f | %.4f |\n", c.c_str(), t, fit, n, b / fit, p / fit, m / fit);
+          else std::printf("| %s | %g | 0/%d | - | - | - |\n", c.c_str(), t, n);
+        }
+      nicodec::eval::write_csv(rows, (std::filesystem::path(opt.out_dir) / "rows.csv").string());
+      return 0;
+    }
     const auto curves = nicodec::eval::mean_curves(rows);
     std::string command;
     for (int i = 0; i < argc; ++i) command += (i ? " " : "") + std::string(argv[i]);

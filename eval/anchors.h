@@ -12,6 +12,9 @@ struct Anchor {
   std::string description;  // tool and settings, for the report
   std::string extension;    // of the coded file
   std::vector<double> params;  // the sweep, roughly 0.03 .. 2 bpp on Kodak-like photos
+  double min_param, max_param;  // the setting's valid range, for bisection
+  bool higher_is_better;        // a larger setting gives more bits
+  bool integer;                 // the tool takes whole numbers only
   std::string tool;            // executable that must exist
   // Shell commands; {in} is a PPM and {png} a PNG of the same picture, {out} the coded file, {dec} the decoded PNG.
   std::string encode, decode;

@@ -53,9 +53,9 @@ std::vector<RdCurve> mean_curves(const std::vector<RdRow>& rows) {
 void write_csv(const std::vector<RdRow>& rows, const std::string& path) {
   std::ofstream f(path);
   if (!f) throw Error("cannot write '" + path + "'");
-  f << "image,codec,param,width,height,bytes,bpp,psnr,psnr_y,ssim,ms_ssim,encode_s,decode_s,error\n";
+  f << "image,codec,param,target_bpp,width,height,bytes,bpp,psnr,psnr_y,ssim,ms_ssim,encode_s,decode_s,error\n";
   for (const auto& r : rows)
-    f << r.image << "," << r.codec << "," << r.param << "," << r.width << "," << r.height << "," << r.bytes << "," << r.bpp << ","
+    f << r.image << "," << r.codec << "," << r.param << "," << r.target_bpp << "," << r.width << "," << r.height << "," << r.bytes << "," << r.bpp << ","
       << r.psnr << "," << r.psnr_y << "," << r.ssim << "," << r.ms_ssim << "," << r.encode_s << "," << r.decode_s << ",\""
       << r.error << "\"\n";
 }

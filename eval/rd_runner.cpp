@@ -36,7 +36,7 @@ const std::map<std::string, std::string> kPackages = {{"cjpeg", "libjpeg-turbo-p
 json to_json(const RdRow& r, const std::string& key) {
   return {{"key", key},     {"image", r.image},   {"codec", r.codec},       {"param", r.param},     {"width", r.width},
           {"height", r.height}, {"bytes", r.bytes}, {"bpp", r.bpp},       {"psnr", r.psnr},       {"psnr_y", r.psnr_y},
-          {"ssim", r.ssim}, {"ms_ssim", r.ms_ssim}, {"encode_s", r.encode_s}, {"decode_s", r.decode_s}, {"error", r.error}};
+          {"ssim", r.ssim}, {"ms_ssim", r.ms_ssim}, {"encode_s", r.encode_s}, {"decode_s", r.decode_s}, {"error", r.error}, {"target_bpp", r.target_bpp}};
 }
 
 RdRow from_json(const json& j) {
@@ -48,7 +48,8 @@ RdRow from_json(const json& j) {
   r.height = j.at("height");
   r.bytes = j.at("bytes");
   r.bpp = j.at("bpp");
-  auto num = [&](const char* k) { return j.at(k).is_null() ? INFINITY : j.at(k).get<double>(); };  // JSON has no inf
+  // JSON has no inf or NaN: PSNR of identical pictures is inf, a missed target's metrics are NaN.
+  auto num = [&](const char* k) { return j.at(k).is_null() ? (j.value("error", "").empty() ? INFINITY : NAN) : j.at(k).get<double>(); };
   r.psnr = num("psnr");
   r.psnr_y = num("psnr_y");
   r.ssim = num("ssim");
@@ -56,13 +57,73 @@ RdRow from_json(const json& j) {
   r.encode_s = j.at("encode_s");
   r.decode_s = j.at("decode_s");
   r.error = j.at("error");
+  r.target_bpp = j.value("target_bpp", 0.0);
   return r;
 }
 
-double timed(const std::string& cmd, int* status) {
+// Runs a tool with its stderr appended to <out>/work/tools.log, which is where to look when a point fails.
+int run_tool(const std::string& cmd, const fs::path& work) {
+  const std::string log = (work / "tools.log").string();
+  return std::system(("{ " + cmd + " ; } 2>>'" + log + "'").c_str());
+}
+
+double timed(const std::string& cmd, const fs::path& work, int* status) {
   const auto t0 = std::chrono::steady_clock::now();
-  *status = std::system(cmd.c_str());
+  *status = run_tool(cmd, work);
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// File names unique to this job and setting, so parallel jobs never share a file.
+std::string point_tag(const Anchor& a, double param) {
+  static std::atomic<uint64_t> counter{0};
+  char tag[96];
+  std::snprintf(tag, sizeof tag, "%s-%g-%llu", a.name.c_str(), param, static_cast<unsigned long long>(counter++));
+  return tag;
+}
+
+// Size in bytes of the file the encoder writes at `param`, or 0 when it fails.
+size_t encoded_size(const Prepared& img, const Anchor& a, double param, const fs::path& work) {
+  const std::string out = (work / (img.name + "." + point_tag(a, param) + ".probe." + a.extension)).string();
+  int st = run_tool(fill(a.encode, param, img.ppm, img.png, out, out + ".png"), work);
+  size_t n = (st == 0 && fs::exists(out)) ? fs::file_size(out) : 0;
+  fs::remove(out);
+  return n;
+}
+
+RdRow measure(const Prepared& img, const Anchor& a, double param, const fs::path& work);
+
+// The setting with the largest file at or below target bpp, by bisection over the setting's range.
+RdRow measure_at_target(const Prepared& img, const Anchor& a, double target, const fs::path& work) {
+  const double pixels = double(img.image.width) * img.image.height;
+  auto setting = [&](double t) {  // t in [0, 1]: 0 fewest bits, 1 most
+    double p = a.higher_is_better ? a.min_param + t * (a.max_param - a.min_param) : a.max_param - t * (a.max_param - a.min_param);
+    return a.integer ? std::round(p) : p;
+  };
+  auto fits = [&](double t) {
+    const size_t n = encoded_size(img, a, setting(t), work);
+    return n > 0 && 8.0 * double(n) / pixels <= target;
+  };
+  if (!fits(0)) {
+    RdRow r;
+    r.image = img.name, r.codec = a.name, r.target_bpp = target, r.width = img.image.width, r.height = img.image.height;
+    r.param = setting(0);
+    r.bytes = encoded_size(img, a, setting(0), work);
+    r.bpp = 8.0 * double(r.bytes) / pixels;
+    r.psnr = r.psnr_y = r.ssim = r.ms_ssim = NAN;
+    r.error = "target below the lowest rate this codec reaches";
+    return r;
+  }
+  double lo = 0, hi = 1;  // fits(lo) holds
+  const int steps = a.integer ? static_cast<int>(std::ceil(std::log2(a.max_param - a.min_param + 1))) + 1 : 14;
+  if (fits(1)) lo = 1;
+  else
+    for (int i = 0; i < steps; ++i) {
+      const double mid = (lo + hi) / 2;
+      (fits(mid) ? lo : hi) = mid;
+    }
+  RdRow r = measure(img, a, setting(lo), work);
+  r.target_bpp = target;
+  return r;
 }
 
 RdRow measure(const Prepared& img, const Anchor& a, double param, const fs::path& work) {
@@ -72,21 +133,20 @@ RdRow measure(const Prepared& img, const Anchor& a, double param, const fs::path
   r.param = param;
   r.width = img.image.width;
   r.height = img.image.height;
-  char tag[64];
-  std::snprintf(tag, sizeof tag, "%s-%g", a.name.c_str(), param);
+  const std::string tag = point_tag(a, param);
   const std::string out = (work / (img.name + "." + tag + "." + a.extension)).string();
   const std::string dec = (work / (img.name + "." + tag + ".dec.png")).string();
   int st = 0;
-  r.encode_s = timed(fill(a.encode, param, img.ppm, img.png, out, dec), &st);
+  r.encode_s = timed(fill(a.encode, param, img.ppm, img.png, out, dec), work, &st);
   if (st != 0 || !fs::exists(out)) {
-    r.error = "encoder failed";
+    r.error = "encoder failed (see work/tools.log)";
     return r;
   }
   r.bytes = fs::file_size(out);
   r.bpp = bpp(r.bytes, r.width, r.height);
-  r.decode_s = timed(fill(a.decode, param, img.ppm, img.png, out, dec), &st);
+  r.decode_s = timed(fill(a.decode, param, img.ppm, img.png, out, dec), work, &st);
   try {
-    if (st != 0) throw Error("decoder failed");
+    if (st != 0) throw Error("decoder failed (see work/tools.log)");
     const Image back = read_image(dec);
     const ImageView x{img.image.rgb.data(), r.width, r.height, 3}, y{back.rgb.data(), back.width, back.height, 3};
     r.psnr = psnr(y, x);
@@ -157,16 +217,17 @@ std::vector<RdRow> run_rd(const RdRunOptions& opt) {
   struct Job {
     const Prepared* img;
     const Anchor* a;
-    double param;
+    double param;  // the setting, or the target bpp in target mode
     std::string key;
   };
+  const bool targets = !opt.target_bpp.empty();
   std::vector<Job> todo;
   std::vector<RdRow> rows;
   for (const auto& img : images)
     for (const Anchor* a : anchors)
-      for (double p : a->params) {
+      for (double p : targets ? opt.target_bpp : a->params) {
         char k[64];
-        std::snprintf(k, sizeof k, "|%g|%08x", p, crc32((a->encode + a->decode).data(), (a->encode + a->decode).size()));
+        std::snprintf(k, sizeof k, "|%s%g|%08x", targets ? "target" : "", p, crc32((a->encode + a->decode).data(), (a->encode + a->decode).size()));
         const std::string key = img.key + "|" + a->name + k;
         auto it = done.find(key);
         if (it != done.end()) rows.push_back(it->second);
@@ -178,7 +239,8 @@ std::vector<RdRow> run_rd(const RdRunOptions& opt) {
   Progress progress("rdeval: " + std::to_string(todo.size()) + " new points", todo.size(), opt.progress && !todo.empty());
   auto worker = [&] {
     for (size_t i; (i = next++) < todo.size();) {
-      RdRow r = measure(*todo[i].img, *todo[i].a, todo[i].param, work);
+      RdRow r = targets ? measure_at_target(*todo[i].img, *todo[i].a, todo[i].param, work)
+                        : measure(*todo[i].img, *todo[i].a, todo[i].param, work);
       std::lock_guard<std::mutex> lock(mu);
       log << to_json(r, todo[i].key).dump() << "\n" << std::flush;
       rows.push_back(std::move(r));

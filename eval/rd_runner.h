@@ -16,6 +16,7 @@ struct RdRow {
   size_t bytes = 0;
   double bpp = 0, psnr = 0, psnr_y = 0, ssim = 0, ms_ssim = 0, encode_s = 0, decode_s = 0;
   std::string error;  // non-empty when the tool failed
+  double target_bpp = 0;  // > 0 for rows found by bisection; then NaN metrics mean no setting fits the target
 };
 
 struct RdRunOptions {
@@ -23,6 +24,9 @@ struct RdRunOptions {
   std::vector<std::string> codecs;
   int jobs = 2;
   bool progress = true;
+  // Instead of the sweep: for each image and target, the setting whose file is the largest at or below the
+  // target bpp, found by bisection (rows carry the target in `target_bpp`).
+  std::vector<double> target_bpp;
 };
 
 // Throws Error for a missing folder, no images, or a codec whose tool is not installed (naming the package).
