@@ -1,6 +1,7 @@
 // rdeval: rate-distortion evaluation of image codecs over a folder of images.
 //   rdeval --images data/sets/images-eval --codecs jpeg420,webp,avif444 --out results/kodak-like
-// Writes rows.csv, cache.jsonl (reruns only do new work), report.md (curves + BD-rates), psnr.svg, msssim.svg.
+// Writes rows.csv, cache.jsonl (reruns only do new work), report.md (curves + BD-rates), and PSNR and MS-SSIM
+// plots as SVG and PNG.
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -81,7 +82,9 @@ int main(int argc, char** argv) {
     save("report.md", md);
     save("psnr.svg", nicodec::eval::svg_plot(curves, false, "PSNR vs rate"));
     save("msssim.svg", nicodec::eval::svg_plot(curves, true, "MS-SSIM vs rate"));
-    std::printf("%s\nwrote %s/{rows.csv,report.md,psnr.svg,msssim.svg}\n", md.c_str(), opt.out_dir.c_str());
+    nicodec::eval::png_plot(curves, false, "PSNR vs rate", (out / "psnr.png").string());
+    nicodec::eval::png_plot(curves, true, "MS-SSIM vs rate", (out / "msssim.png").string());
+    std::printf("%s\nwrote %s/{rows.csv,report.md,psnr.svg,msssim.svg,psnr.png,msssim.png}\n", md.c_str(), opt.out_dir.c_str());
     size_t errors = 0;
     for (const auto& r : rows) errors += !r.error.empty();
     if (errors) std::fprintf(stderr, "rdeval: %zu points failed (see rows.csv)\n", errors);

@@ -24,5 +24,7 @@ void write_csv(const std::vector<RdRow>& rows, const std::string& path);
 std::string markdown_report(const std::vector<RdCurve>& curves, const std::string& reference, const std::string& command);
 // PSNR (or MS-SSIM dB) against bpp on a log axis, one line per codec.
 std::string svg_plot(const std::vector<RdCurve>& curves, bool ms_ssim, const std::string& title);
+// The same plot as a PNG file (OpenCV drawing), written atomically.
+void png_plot(const std::vector<RdCurve>& curves, bool ms_ssim, const std::string& title, const std::string& path);
 
 }  // namespace nicodec::eval
