@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (ASan + UBSan) and runs each for SECONDS (default 60) on its
 # seed corpus plus whatever it found before. Usage: scripts/fuzz.sh [SECONDS] [target ...]
+# NICODEC_FUZZ_NO_BUILD=1 skips the (re)build, so several runs can share one build-fuzz in parallel.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
 shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(fuzz_container fuzz_rans_static fuzz_rans_adaptive fuzz_cabac fuzz_roundtrip fuzz_model_file)
-cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
-  -DNICODEC_FUZZ=ON -DNICODEC_MEDIA=OFF -DNICODEC_TESTS=OFF -DNICODEC_BENCH=OFF >/dev/null
-cmake --build build-fuzz -j2 >/dev/null
 work=build-fuzz/corpus
-build-fuzz/fuzz/make_seeds "$work" >/dev/null
+if [ "${NICODEC_FUZZ_NO_BUILD:-0}" != 1 ]; then
+  cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+    -DNICODEC_FUZZ=ON -DNICODEC_MEDIA=OFF -DNICODEC_TESTS=OFF -DNICODEC_BENCH=OFF >/dev/null
+  cmake --build build-fuzz -j2 >/dev/null
+  build-fuzz/fuzz/make_seeds "$work" >/dev/null
+fi
 status=0
 for t in "${targets[@]}"; do
   mkdir -p "$work/$t" build-fuzz/crashes
