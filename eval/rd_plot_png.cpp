@@ -10,18 +10,12 @@ namespace nicodec::eval {
 
 void png_plot(const std::vector<RdCurve>& curves, bool ms, const std::string& title, const std::string& path) {
   const int W = 1080, H = 720, L = 100, R = 250, T = 60, B = 90;
-  double x0 = 1e9, x1 = -1e9, y0 = 1e9, y1 = -1e9;
-  for (const auto& c : curves)
-    for (const auto& p : c.points) {
-      const double y = ms ? p.ms_ssim_db : p.psnr;
-      x0 = std::min(x0, std::log10(p.bpp)), x1 = std::max(x1, std::log10(p.bpp));
-      y0 = std::min(y0, y), y1 = std::max(y1, y);
-    }
+  const PlotRange r = plot_range(curves, ms);
   cv::Mat img(H, W, CV_8UC3, cv::Scalar(255, 255, 255));
   const auto font = cv::FONT_HERSHEY_SIMPLEX;
   cv::putText(img, title, {W / 2 - 120, 38}, font, 0.9, {0, 0, 0}, 2, cv::LINE_AA);
-  if (x0 <= x1) {
-    x0 = std::floor(x0 * 2) / 2, x1 = std::ceil(x1 * 2) / 2, y0 = std::floor(y0), y1 = std::ceil(y1);
+  if (!r.empty) {
+    const double x0 = r.x0, x1 = r.x1, y0 = r.y0, y1 = r.y1;
     auto X = [&](double bpp) { return static_cast<int>(L + (std::log10(bpp) - x0) / std::max(1e-9, x1 - x0) * (W - L - R)); };
     auto Y = [&](double v) { return static_cast<int>(H - B - (v - y0) / std::max(1e-9, y1 - y0) * (H - T - B)); };
     char buf[32];

@@ -96,8 +96,7 @@ std::string markdown_report(const std::vector<RdCurve>& curves, const std::strin
   return md;
 }
 
-std::string svg_plot(const std::vector<RdCurve>& curves, bool ms, const std::string& title) {
-  const double W = 720, H = 480, L = 70, R = 170, T = 40, B = 60;
+PlotRange plot_range(const std::vector<RdCurve>& curves, bool ms) {
   double x0 = 1e9, x1 = -1e9, y0 = 1e9, y1 = -1e9;
   for (const auto& c : curves)
     for (const auto& p : c.points) {
@@ -105,8 +104,15 @@ std::string svg_plot(const std::vector<RdCurve>& curves, bool ms, const std::str
       x0 = std::min(x0, std::log10(p.bpp)), x1 = std::max(x1, std::log10(p.bpp));
       y0 = std::min(y0, y), y1 = std::max(y1, y);
     }
-  if (x0 > x1) return "<svg xmlns='http://www.w3.org/2000/svg'/>";
-  x0 = std::floor(x0 * 2) / 2, x1 = std::ceil(x1 * 2) / 2, y0 = std::floor(y0), y1 = std::ceil(y1);
+  if (x0 > x1) return {0, 0, 0, 0, true};
+  return {std::floor(x0 * 2) / 2, std::ceil(x1 * 2) / 2, std::floor(y0), std::ceil(y1), false};
+}
+
+std::string svg_plot(const std::vector<RdCurve>& curves, bool ms, const std::string& title) {
+  const double W = 720, H = 480, L = 70, R = 170, T = 40, B = 60;
+  const PlotRange r = plot_range(curves, ms);
+  if (r.empty) return "<svg xmlns='http://www.w3.org/2000/svg'/>";
+  const double x0 = r.x0, x1 = r.x1, y0 = r.y0, y1 = r.y1;
   auto X = [&](double bpp) { return L + (std::log10(bpp) - x0) / std::max(1e-9, x1 - x0) * (W - L - R); };
   auto Y = [&](double v) { return H - B - (v - y0) / std::max(1e-9, y1 - y0) * (H - T - B); };
   static const char* colors[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};

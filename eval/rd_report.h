@@ -22,6 +22,14 @@ std::vector<RdCurve> mean_curves(const std::vector<RdRow>& rows);
 void write_csv(const std::vector<RdRow>& rows, const std::string& path);
 // Markdown: the command, per-codec points, and BD-rate (PSNR, MS-SSIM dB) of every codec against `reference`.
 std::string markdown_report(const std::vector<RdCurve>& curves, const std::string& reference, const std::string& command);
+// The axes of an RD plot: log10(bpp) from x0 to x1 (rounded out to half decades) and quality from y0 to y1
+// (rounded out to whole dB); empty when no curve has a point.
+struct PlotRange {
+  double x0, x1, y0, y1;
+  bool empty;
+};
+PlotRange plot_range(const std::vector<RdCurve>& curves, bool ms_ssim);
+
 // PSNR (or MS-SSIM dB) against bpp on a log axis, one line per codec.
 std::string svg_plot(const std::vector<RdCurve>& curves, bool ms_ssim, const std::string& title);
 // The same plot as a PNG file (OpenCV drawing), written atomically.

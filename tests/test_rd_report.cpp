@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "core/error.h"
+#include "core/media/image_io.h"
 #include "eval/anchors.h"
 #include "eval/rd_report.h"
 #include "eval/rd_runner.h"
@@ -50,6 +51,19 @@ TEST(RdReport, ReportCarriesTheBdRateOfTheCurves) {
   EXPECT_NE(md.find("rdeval --test"), std::string::npos);
   const std::string svg = svg_plot(mean_curves(rows), false, "t");
   EXPECT_NE(svg.find("<polyline"), std::string::npos);
+  const PlotRange r = plot_range(mean_curves(rows), false);
+  EXPECT_FALSE(r.empty);
+  EXPECT_DOUBLE_EQ(r.x0, -1.5);  // log10(0.08) = -1.1 rounded out to the half decade
+  EXPECT_DOUBLE_EQ(r.x1, 0.5);   // log10(2) = 0.3
+  EXPECT_DOUBLE_EQ(r.y0, 28);
+  EXPECT_DOUBLE_EQ(r.y1, 40);
+  EXPECT_TRUE(plot_range({}, false).empty);
+  const std::string png = (std::filesystem::temp_directory_path() / ("nicodec_plot_" + std::to_string(::getpid()) + ".png")).string();
+  png_plot(mean_curves(rows), true, "t", png);
+  const Image img = read_image(png);
+  std::filesystem::remove(png);
+  EXPECT_EQ(img.width, 1080);
+  EXPECT_EQ(img.height, 720);
 }
 
 TEST(RdRunner, RealJpegRunIsCachedAndMeasuresWhatTheToolWrote) {
