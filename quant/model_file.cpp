@@ -27,6 +27,20 @@ std::string shape_string(const std::vector<int64_t>& s) {
   return r + "]";
 }
 
+// A JSON array of integers. Anything else (floats such as 1e300, strings, huge values) is a FormatError:
+// converting an out-of-range float to an integer would be undefined behaviour.
+std::vector<int64_t> int_list(const json& j, const std::string& what) {
+  if (!j.is_array()) throw FormatError("model file: " + what + " is not a list");
+  std::vector<int64_t> v;
+  for (const auto& e : j) {
+    if (!e.is_number_integer()) throw FormatError("model file: " + what + " must hold integers");
+    if (e.is_number_unsigned() && e.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
+      throw FormatError("model file: " + what + " holds a value out of range");
+    v.push_back(e.get<int64_t>());
+  }
+  return v;
+}
+
 int64_t numel(const std::vector<int64_t>& shape) {
   int64_t n = 1;
   for (int64_t d : shape) n *= d;
@@ -96,7 +110,7 @@ QuantizedWeights ModelFile::quantized(const std::string& name) const {
   std::vector<int64_t> shape;
   try {
     q.format = parse_format(metadata.at(name + ".format"));
-    shape = json::parse(metadata.at(name + ".shape")).get<std::vector<int64_t>>();
+    shape = int_list(json::parse(metadata.at(name + ".shape")), name + ".shape");
     q.tensor_scale = std::stof(metadata.at(name + ".tscale"));
   } catch (const std::exception& e) {
     throw FormatError("model file: bad quantization metadata for '" + name + "': " + e.what());
@@ -123,7 +137,7 @@ std::vector<float> ModelFile::weights(const std::string& name, const std::vector
   std::vector<float> out(static_cast<size_t>(numel(shape)));
   if (is_quantized(name)) {
     const QuantizedWeights q = quantized(name);
-    if (json::parse(metadata.at(name + ".shape")).get<std::vector<int64_t>>() != shape)
+    if (int_list(json::parse(metadata.at(name + ".shape")), name + ".shape") != shape)
       throw FormatError("model file: '" + name + "' has shape " + metadata.at(name + ".shape") + ", expected " + shape_string(shape));
     dequantize_reference(q, out.data());
     return out;
@@ -176,14 +190,14 @@ ModelFile ModelFile::from_safetensors(const uint8_t* data, size_t size) {
       const json& e = it.value();
       TensorData t;
       t.dtype = e.at("dtype").get<std::string>();
-      t.shape = e.at("shape").get<std::vector<int64_t>>();
-      const auto off = e.at("data_offsets").get<std::vector<uint64_t>>();
+      t.shape = int_list(e.at("shape"), "shape of '" + it.key() + "'");
+      const std::vector<int64_t> off = int_list(e.at("data_offsets"), "data_offsets of '" + it.key() + "'");
       const size_t es = dtype_size(t.dtype);
       if (!es) throw FormatError("model file: tensor '" + it.key() + "' has unsupported dtype " + t.dtype);
       check_shape(t.shape);
-      if (off.size() != 2 || off[0] > off[1] || off[1] > avail)
+      if (off.size() != 2 || off[0] < 0 || off[0] > off[1] || static_cast<uint64_t>(off[1]) > avail)
         throw FormatError("model file: tensor '" + it.key() + "' points outside the file (truncated?)");
-      if (off[1] - off[0] != static_cast<uint64_t>(numel(t.shape)) * es)
+      if (static_cast<uint64_t>(off[1] - off[0]) != static_cast<uint64_t>(numel(t.shape)) * es)
         throw FormatError("model file: tensor '" + it.key() + "' size does not match its shape");
       t.bytes.assign(base + off[0], base + off[1]);
       ranges.emplace_back(static_cast<size_t>(off[0]), static_cast<size_t>(off[1]));

@@ -93,7 +93,12 @@ TEST(ModelFile, DamagedFilesGiveFormatErrors) {
                         R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
                         R"({"a":{"dtype":"Q9","shape":[2],"data_offsets":[0,8]}})",
                         R"({"a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})",
-                        R"({"a":{"dtype":"F32","shape":[2]}})", R"([1,2,3])"}) {
+                        R"({"a":{"dtype":"F32","shape":[2]}})", R"([1,2,3])",
+                        // found by fuzz_model_file: floats where integers belong (undefined behaviour if converted)
+                        R"({"a":{"dtype":"F32","shape":[6.5e81],"data_offsets":[0,8]}})",
+                        R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8.0e300]}})",
+                        R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[-8,0]}})",
+                        R"({"a":{"dtype":"F32","shape":[18446744073709551615],"data_offsets":[0,8]}})"}) {
     auto b = make(h, 12);
     EXPECT_THROW(ModelFile::from_safetensors(b.data(), b.size()), FormatError) << h;
   }
@@ -102,6 +107,8 @@ TEST(ModelFile, DamagedFilesGiveFormatErrors) {
   // Quantized tensor whose packed size does not match the metadata shape.
   ModelFile m = sample_model();
   m.metadata["g_s.1.weight.shape"] = "[16, 3, 5, 6]";
+  EXPECT_THROW(m.quantized("g_s.1.weight"), FormatError);
+  m.metadata["g_s.1.weight.shape"] = "[16, 3, 5, 1e300]";
   EXPECT_THROW(m.quantized("g_s.1.weight"), FormatError);
 }
 
