@@ -11,6 +11,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "tests/run_command.h"
 #include "core/media/image_io.h"
 #include "eval/image_metrics.h"
 
@@ -19,15 +20,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string run(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  pclose(p);
-  return out;
-}
+using nicodec::testing::run_command;
+const auto run = run_command;
 
 double grab(const std::string& text, const std::string& key) {
   std::smatch m;

@@ -8,6 +8,7 @@
 #include <regex>
 
 #include "core/error.h"
+#include "tests/run_command.h"
 #include "core/media/video_io.h"
 #include "eval/video_metrics.h"
 
@@ -16,15 +17,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string run(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  pclose(p);
-  return out;
-}
+using nicodec::testing::run_command;
+const auto run = run_command;
 
 TEST(VideoMetrics, PlanePsnrMatchesFfmpegOnAnX264Clip) {
   const fs::path dir = fs::temp_directory_path() / ("nicodec_vm_" + std::to_string(::getpid()));
