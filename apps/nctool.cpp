@@ -23,13 +23,7 @@ double seconds_since(Clock::time_point t) { return std::chrono::duration<double>
 
 int cmd_info(const std::string& path) {
   const auto bytes = nicodec::read_file(path);
-  const nicodec::Container c = nicodec::read_container(bytes);
-  std::printf("%s: NiCodec container v%d, %zu bytes, CRC-32 ok\n", path.c_str(), c.format_version, bytes.size());
-  std::printf("  codec   %s\n  model   %s v%u\n", nicodec::codec_kind_name(c.codec), c.model.c_str(), c.model_version);
-  for (const auto& kv : c.params) std::printf("  param   %-8s %lld\n", kv.first.c_str(), static_cast<long long>(kv.second));
-  for (const auto& s : c.sections) std::printf("  section %-12s %zu bytes\n", s.name.c_str(), s.data.size());
-  if (c.has_param("w") && c.has_param("h") && c.param("w") > 0 && c.param("h") > 0)
-    std::printf("  bpp     %.4f (whole file)\n", 8.0 * static_cast<double>(bytes.size()) / (double(c.param("w")) * double(c.param("h"))));
+  std::printf("%s: %s", path.c_str(), nicodec::describe_container(nicodec::read_container(bytes), bytes.size()).c_str());
   return 0;
 }
 

@@ -1,5 +1,6 @@
 #include "core/container.h"
 
+#include <cstdio>
 #include <cstring>
 
 #include "core/byte_io.h"
@@ -134,6 +135,29 @@ Container read_container(const uint8_t* data, size_t size) {
   }
   if (!r.at_end()) r.fail(std::to_string(r.remaining()) + " unexpected bytes after the last section");
   return c;
+}
+
+std::string describe_container(const Container& c, size_t file_bytes) {
+  std::string out;
+  char line[256];
+  std::snprintf(line, sizeof line, "NiCodec container v%d, %zu bytes, CRC-32 ok\n", c.format_version, file_bytes);
+  out += line;
+  std::snprintf(line, sizeof line, "  codec   %s\n  model   %s v%u\n", codec_kind_name(c.codec), c.model.c_str(), c.model_version);
+  out += line;
+  for (const auto& kv : c.params) {
+    std::snprintf(line, sizeof line, "  param   %-8s %lld\n", kv.first.c_str(), static_cast<long long>(kv.second));
+    out += line;
+  }
+  for (const auto& s : c.sections) {
+    std::snprintf(line, sizeof line, "  section %-12s %zu bytes\n", s.name.c_str(), s.data.size());
+    out += line;
+  }
+  if (c.has_param("w") && c.has_param("h") && c.param("w") > 0 && c.param("h") > 0) {
+    std::snprintf(line, sizeof line, "  bpp     %.4f (whole file)\n",
+                  8.0 * static_cast<double>(file_bytes) / (static_cast<double>(c.param("w")) * static_cast<double>(c.param("h"))));
+    out += line;
+  }
+  return out;
 }
 
 }  // namespace nicodec

@@ -45,5 +45,7 @@ Container read_container(const uint8_t* data, size_t size);
 inline Container read_container(const std::vector<uint8_t>& bytes) {
   return read_container(bytes.data(), bytes.size());
 }
+// A human-readable listing (codec, model, params, sections, bpp where w and h are known) for `info` commands.
+std::string describe_container(const Container& c, size_t file_bytes);
 
 }  // namespace nicodec

@@ -1,0 +1,67 @@
+// nicodec-train: trains (or resumes training of) the nicodec image model. Thin: parses arguments, calls
+// codecs/image/trainer.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "codecs/common/image_crops.h"
+#include "codecs/image/model_io.h"
+#include "codecs/image/trainer.h"
+#include "core/error.h"
+#include "core/torch_runtime.h"
+
+int main(int argc, char** argv) {
+  using namespace nicodec;
+  codecs::image::TrainConfig cfg;
+  int threads = 0;
+  CLI::App app{"nicodec-train: train the nicodec image model on random crops of a folder of photos.\n"
+               "Checkpoints go to --checkpoint; running again with the same folder resumes where it stopped."};
+  app.add_option("--data", cfg.data_dir, "folder of training photos (data/build_image_sets.sh builds one)")
+      ->capture_default_str();
+  app.add_option("--checkpoint", cfg.checkpoint_dir, "checkpoint folder (resumed if it holds one)")->capture_default_str();
+  app.add_option("--device", cfg.device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}))->capture_default_str();
+  app.add_option("--steps", cfg.steps, "total training steps")->check(CLI::Range(1, 100000000))->capture_default_str();
+  app.add_option("--batch", cfg.batch, "crops per step")->check(CLI::Range(1, 1024))->capture_default_str();
+  app.add_option("--crop", cfg.crop, "crop size (multiple of 64)")->check(CLI::Range(64, 4096))->capture_default_str();
+  app.add_option("--lr", cfg.lr, "Adam learning rate (divided by 10 for the last 15% of the steps)")->capture_default_str();
+  app.add_option("--checkpoint-every", cfg.checkpoint_every, "steps between checkpoints")->check(CLI::Range(1, 100000000))
+      ->capture_default_str();
+  app.add_option("--log-every", cfg.log_every, "steps between log lines")->check(CLI::Range(1, 100000000))->capture_default_str();
+  app.add_option("--seed", cfg.seed, "random seed")->capture_default_str();
+  app.add_option("--threads", threads, "CPU threads (default: $NICODEC_THREADS or all cores)");
+  app.add_option("--N", cfg.model.N, "model width (new runs only)")->check(CLI::Range(8, 1024))->capture_default_str();
+  app.add_option("--M", cfg.model.M, "latent channels (new runs only)")->check(CLI::Range(8, 1024))->capture_default_str();
+  app.add_option("--Nz", cfg.model.Nz, "hyper-latent channels (new runs only)")->check(CLI::Range(8, 1024))->capture_default_str();
+  app.add_option("--levels", cfg.model.levels, "trained rate levels (new runs only)")->check(CLI::Range(2, 32))->capture_default_str();
+  app.add_option("--lambda-min", cfg.model.lambda_min, "lambda of rate level 0 (doubles per level; new runs only)")
+      ->capture_default_str();
+  std::string export_path, format = "int8", notes;
+  uint32_t version = 1;
+  app.add_option("--export", export_path,
+                 "instead of training: write the checkpoint as a model file for nicodec (weights quantized, integer "
+                 "h_s calibrated on crops of --data)");
+  app.add_option("--format", format, "weight format of the exported float transforms")->capture_default_str();
+  app.add_option("--model-version", version, "model version written into the file and every bitstream")->capture_default_str();
+  app.add_option("--notes", notes, "training notes stored in the model file");
+  CLI11_PARSE(app, argc, argv);
+  try {
+    if (cfg.crop % 64 != 0) throw UsageError("--crop must be a multiple of 64");
+    setup_torch_threads(threads);
+    if (!export_path.empty()) {
+      int64_t step = 0;
+      auto net = codecs::image::load_checkpoint_model(cfg.checkpoint_dir, &step);
+      std::mt19937_64 rng(cfg.seed);
+      auto calib = codecs::ImageCrops(cfg.data_dir, 256).batch(16, rng);
+      if (notes.empty()) notes = "trained " + std::to_string(step) + " steps on " + cfg.data_dir;
+      codecs::image::export_model(net, calib, quant::parse_format(format), version, notes, export_path);
+      std::fprintf(stderr, "nicodec-train: exported %s (step %lld) to %s\n", cfg.checkpoint_dir.c_str(),
+                   static_cast<long long>(step), export_path.c_str());
+      return 0;
+    }
+    codecs::image::train(cfg);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "nicodec-train: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,195 @@
+#include "codecs/image/codec.h"
+
+#include <cmath>
+#include <functional>
+
+#include "core/error.h"
+#include "entropy/cdf_tables.h"
+
+namespace nicodec::codecs::image {
+
+namespace {
+
+constexpr int64_t kTile = 64;  // latents per tile side (1024 pixels): bounds memory on huge images
+constexpr int64_t kHalo = 6;   // latents of context around a tile (the transforms see about +-4)
+
+int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
+
+// Runs fn over tiles of a latent grid (lh x lw); fn maps an input region of fi units per latent to an output
+// of fo units per latent. Keeps only each tile's interior, so peak memory follows the tile, not the image.
+torch::Tensor run_tiled(const std::function<torch::Tensor(const torch::Tensor&)>& fn, const torch::Tensor& x,
+                        int64_t lh, int64_t lw, int64_t fi, int64_t fo, int64_t out_channels) {
+  if (lh <= kTile && lw <= kTile) return fn(x);
+  auto out = torch::empty({x.size(0), out_channels, lh * fo, lw * fo}, x.options());
+  for (int64_t i0 = 0; i0 < lh; i0 += kTile)
+    for (int64_t j0 = 0; j0 < lw; j0 += kTile) {
+      const int64_t i1 = std::min(lh, i0 + kTile), j1 = std::min(lw, j0 + kTile);
+      const int64_t r0 = std::max<int64_t>(0, i0 - kHalo), r1 = std::min(lh, i1 + kHalo);
+      const int64_t c0 = std::max<int64_t>(0, j0 - kHalo), c1 = std::min(lw, j1 + kHalo);
+      auto part = fn(x.narrow(2, r0 * fi, (r1 - r0) * fi).narrow(3, c0 * fi, (c1 - c0) * fi));
+      out.narrow(2, i0 * fo, (i1 - i0) * fo).narrow(3, j0 * fo, (j1 - j0) * fo)
+          .copy_(part.narrow(2, (i0 - r0) * fo, (i1 - i0) * fo).narrow(3, (j0 - c0) * fo, (j1 - j0) * fo));
+    }
+  return out;
+}
+
+std::vector<uint16_t> to_u16(const torch::Tensor& idx) {
+  auto c = idx.to(torch::kInt).cpu().contiguous();
+  std::vector<uint16_t> v(static_cast<size_t>(c.numel()));
+  const int32_t* p = c.data_ptr<int32_t>();
+  for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<uint16_t>(p[i]);
+  return v;
+}
+
+torch::Tensor z_index_map(const std::vector<int32_t>& z_index, int64_t zh, int64_t zw) {
+  auto t = torch::tensor(z_index, torch::kInt).view({1, -1, 1, 1});
+  return t.expand({1, t.size(1), zh, zw}).contiguous();
+}
+
+}  // namespace
+
+struct ImageCodec::Analysis {
+  torch::Tensor y0;  // g_a(x) before the gain, [1, M, H/16, W/16]
+  int64_t width, height;
+};
+
+ImageCodec::ImageCodec(CodecModel model) : model_(std::move(model)) { model_.net->eval(); }
+
+double ImageCodec::q_from_quality(double quality) const {
+  if (!(quality >= 0 && quality <= 100)) throw UsageError("--quality must be between 0 and 100");
+  return quality / 100.0 * q_max();
+}
+
+ImageCodec::Analysis ImageCodec::analyse(const Image& img) const {
+  if (img.width < 1 || img.height < 1) throw UsageError("the image is empty");
+  if (img.width > kMaxSide || img.height > kMaxSide ||
+      static_cast<int64_t>(img.width) * img.height > kMaxPixels)
+    throw UsageError("the image is " + std::to_string(img.width) + "x" + std::to_string(img.height) +
+                     "; nicodec codes up to " + std::to_string(kMaxSide) + " pixels a side and 2^28 pixels in all");
+  torch::NoGradGuard ng;
+  const int64_t H = img.height, W = img.width, Hp = round_up(H, 64), Wp = round_up(W, 64);
+  auto x = torch::from_blob(const_cast<uint8_t*>(img.rgb.data()), {1, H, W, 3}, torch::kUInt8)
+               .permute({0, 3, 1, 2}).to(torch::kFloat).div_(255.0);
+  if (Hp != H || Wp != W)  // replicate the edges: no artificial edge for the transform to spend bits on
+    x = torch::nn::functional::pad(x, torch::nn::functional::PadFuncOptions({0, Wp - W, 0, Hp - H}).mode(torch::kReplicate));
+  ImageModel net = model_.net;  // a non-const handle to the shared module
+  Analysis a;
+  a.y0 = run_tiled([&](const torch::Tensor& t) { return net->analysis(t); }, x, Hp / 16, Wp / 16, 16, 1,
+                   net->config().M);
+  a.width = W;
+  a.height = H;
+  return a;
+}
+
+std::vector<uint8_t> ImageCodec::code(const Analysis& a, int64_t q_code) const {
+  torch::NoGradGuard ng;
+  ImageModel net = model_.net;  // a non-const handle to the shared module
+  const double q = static_cast<double>(q_code) / 1000.0;
+  auto y = a.y0 * net->gain(torch::full({1}, q), false);
+  auto z_sym = torch::round(net->hyper_analysis(y)).clamp(-kZMax, kZMax).to(torch::kInt).contiguous();
+  const auto p = model_.h_s.forward(z_sym);
+  auto y_sym = torch::round(y - p.means).clamp(-(1 << 30), 1 << 30).to(torch::kInt).contiguous();
+
+  const auto& tables = gaussian_tables();
+  const auto z_idx = to_u16(z_index_map(model_.z_index, z_sym.size(2), z_sym.size(3)));
+  const auto y_idx = to_u16(p.index);
+  Container c;
+  c.codec = CodecKind::kImage;
+  c.model = kModelId;
+  c.model_version = model_.version;
+  c.set_param("w", a.width);
+  c.set_param("h", a.height);
+  c.set_param("q", q_code);
+  c.add_section("z", entropy::encode_with_indexes(z_sym.data_ptr<int32_t>(), z_idx.data(), z_idx.size(), tables));
+  c.add_section("y", entropy::encode_with_indexes(y_sym.data_ptr<int32_t>(), y_idx.data(), y_idx.size(), tables));
+  return write_container(c);
+}
+
+std::vector<uint8_t> ImageCodec::encode(const Image& img, double q) const {
+  if (!(q >= q_min() && q <= q_max()))
+    throw UsageError("rate level q=" + std::to_string(q) + " is outside [" + std::to_string(q_min()) + ", " +
+                     std::to_string(q_max()) + "]");
+  return code(analyse(img), std::llround(q * 1000.0));
+}
+
+RateSearch ImageCodec::encode_to_bpp(const Image& img, double bpp) const {
+  if (!(bpp > 0) || !std::isfinite(bpp)) throw UsageError("--bpp must be a positive number");
+  const Analysis a = analyse(img);
+  const double pixels = static_cast<double>(a.width) * static_cast<double>(a.height);
+  const double budget = bpp * pixels;  // bits
+  auto bits = [](const std::vector<uint8_t>& b) { return 8.0 * static_cast<double>(b.size()); };
+  int64_t lo = std::llround(q_min() * 1000.0), hi = std::llround(q_max() * 1000.0);
+  RateSearch r;
+  r.bytes = code(a, lo);
+  if (bits(r.bytes) > budget)
+    throw UsageError("--bpp " + std::to_string(bpp) + " is below what this model reaches on this " +
+                     std::to_string(a.width) + "x" + std::to_string(a.height) + " image: the lowest rate is " +
+                     std::to_string(bits(r.bytes) / pixels) + " bpp (headers included); ask for at least that");
+  r.q = static_cast<double>(lo) / 1000.0;
+  auto top = code(a, hi);
+  if (bits(top) <= budget) {
+    r.bytes = std::move(top);
+    r.q = q_max();
+    r.hit_max = true;
+  } else {
+    // Invariant: code(lo) fits, code(hi) does not. The rate grows with q (not strictly everywhere, so this finds
+    // a q that fits with its neighbour above not fitting, the largest such one in practice).
+    while (hi - lo > 1) {
+      const int64_t mid = lo + (hi - lo) / 2;
+      auto b = code(a, mid);
+      if (bits(b) <= budget) {
+        lo = mid;
+        r.bytes = std::move(b);
+      } else {
+        hi = mid;
+      }
+    }
+    r.q = static_cast<double>(lo) / 1000.0;
+  }
+  r.bpp = bits(r.bytes) / pixels;
+  return r;
+}
+
+Container ImageCodec::inspect(const std::vector<uint8_t>& bytes) const {
+  Container c = read_container(bytes);
+  c.expect(CodecKind::kImage, kModelId, model_.version);
+  const int64_t w = c.param_in("w", 1, kMaxSide), h = c.param_in("h", 1, kMaxSide);
+  if (w * h > kMaxPixels) throw FormatError("the file claims a " + std::to_string(w) + "x" + std::to_string(h) + " image, over the 2^28-pixel limit");
+  c.param_in("q", std::llround(q_min() * 1000.0), std::llround(q_max() * 1000.0));
+  c.section("z");
+  c.section("y");
+  return c;
+}
+
+Image ImageCodec::decode(const std::vector<uint8_t>& bytes) const {
+  const Container c = inspect(bytes);
+  torch::NoGradGuard ng;
+  ImageModel net = model_.net;  // a non-const handle to the shared module
+  const auto& cfg = net->config();
+  const int64_t W = c.param("w"), H = c.param("h"), Hp = round_up(H, 64), Wp = round_up(W, 64);
+  const double q = static_cast<double>(c.param("q")) / 1000.0;
+  const auto& tables = gaussian_tables();
+
+  const int64_t zh = Hp / 64, zw = Wp / 64;
+  const auto z_idx = to_u16(z_index_map(model_.z_index, zh, zw));
+  auto z_sym = torch::empty({1, cfg.Nz, zh, zw}, torch::kInt);
+  const auto& zs = c.section("z").data;
+  entropy::decode_with_indexes(zs.data(), zs.size(), z_idx.data(), z_idx.size(), tables, z_sym.data_ptr<int32_t>());
+  const auto p = model_.h_s.forward(z_sym);
+  const auto y_idx = to_u16(p.index);
+  auto y_sym = torch::empty({1, cfg.M, Hp / 16, Wp / 16}, torch::kInt);
+  const auto& ys = c.section("y").data;
+  entropy::decode_with_indexes(ys.data(), ys.size(), y_idx.data(), y_idx.size(), tables, y_sym.data_ptr<int32_t>());
+
+  auto y_hat = (y_sym.to(torch::kFloat) + p.means) * net->gain(torch::full({1}, q), true);
+  auto x_hat = run_tiled([&](const torch::Tensor& t) { return net->synthesis(t); }, y_hat, Hp / 16, Wp / 16, 1, 16, 3);
+  auto px = x_hat.narrow(2, 0, H).narrow(3, 0, W).mul(255.0).round_().clamp_(0, 255).to(torch::kUInt8);
+  px = px.squeeze(0).permute({1, 2, 0}).contiguous();
+  Image img;
+  img.width = static_cast<int>(W);
+  img.height = static_cast<int>(H);
+  img.rgb.assign(px.data_ptr<uint8_t>(), px.data_ptr<uint8_t>() + px.numel());
+  return img;
+}
+
+}  // namespace nicodec::codecs::image

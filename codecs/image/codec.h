@@ -1,0 +1,54 @@
+// nicodec image coding: picture -> NICO container (docs/bitstream.md) and back, with the rate knob q, a fixed
+// quality mode and exact rate control (--bpp).
+//
+// Bitstream: container kind "image", model "nicodec-image" + model version; params w, h (original size),
+// q (rate level * 1000); sections "z" (hyper-latent, per-channel Gaussian tables) and "y" (latent, rANS with the
+// Gaussian table that the integer-exact h_s picks per element, around its predicted mean).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "codecs/image/model_io.h"
+#include "core/container.h"
+#include "core/media/image_io.h"
+
+namespace nicodec::codecs::image {
+
+constexpr double kQMin = -2.0;  // below trained level 0 the log-gains are extrapolated (lower rates, untrained)
+constexpr int64_t kMaxSide = 32768;
+constexpr int64_t kMaxPixels = int64_t{1} << 28;
+
+struct RateSearch {
+  std::vector<uint8_t> bytes;
+  double q = 0;
+  double bpp = 0;
+  bool hit_max = false;  // the target is above what the highest q spends: the file is smaller than asked
+};
+
+class ImageCodec {
+ public:
+  explicit ImageCodec(CodecModel model);
+  double q_min() const { return kQMin; }
+  double q_max() const { return static_cast<double>(model_.net->config().levels - 1); }
+  // --quality Q in [0, 100] -> q, linear over [0, q_max].
+  double q_from_quality(double quality) const;
+
+  std::vector<uint8_t> encode(const Image& img, double q) const;
+  // The largest q whose file (headers included) is at most `bpp` bits per pixel. Throws UsageError naming the
+  // lowest reachable bpp when even q_min spends more.
+  RateSearch encode_to_bpp(const Image& img, double bpp) const;
+  Image decode(const std::vector<uint8_t>& bytes) const;
+  // Parses and checks the container (kind, model, params) without decoding.
+  Container inspect(const std::vector<uint8_t>& bytes) const;
+
+  const CodecModel& model() const { return model_; }
+
+ private:
+  struct Analysis;
+  Analysis analyse(const Image& img) const;
+  std::vector<uint8_t> code(const Analysis& a, int64_t q_code) const;
+  CodecModel model_;
+};
+
+}  // namespace nicodec::codecs::image

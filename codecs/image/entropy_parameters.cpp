@@ -1,0 +1,195 @@
+#include "codecs/image/entropy_parameters.h"
+
+#include <cmath>
+#include <string>
+
+#include "core/error.h"
+#include "entropy/distributions.h"
+
+namespace nicodec::codecs::image {
+
+namespace {
+
+constexpr int64_t kActMax = 32767;
+
+// One layer of the float h_s as integer parameters: weight, bias, multiplier, shift, out_min.
+struct FloatConv {
+  torch::Tensor weight, bias;
+  bool transposed;
+  int64_t stride, padding, output_padding;
+};
+
+FloatConv float_conv(torch::nn::Sequential& seq, size_t i) {
+  auto m = seq->ptr(i);
+  if (auto* c = m->as<torch::nn::Conv2d>()) {
+    const auto& o = c->options;
+    return {c->weight, c->bias, false, (*o.stride())[0], c->weight.size(2) / 2, 0};  // our convs pad k / 2
+  }
+  if (auto* d = m->as<torch::nn::ConvTranspose2d>()) {
+    const auto& o = d->options;
+    return {d->weight, d->bias, true, (*o.stride())[0], d->weight.size(2) / 2, (*o.output_padding())[0]};
+  }
+  throw UsageError("h_s layer " + std::to_string(i) + " is not a convolution");
+}
+
+torch::Tensor run_float(const FloatConv& c, const torch::Tensor& x) {
+  namespace F = torch::nn::functional;
+  if (c.transposed)
+    return F::conv_transpose2d(x, c.weight, F::ConvTranspose2dFuncOptions().bias(c.bias).stride(c.stride)
+                                              .padding(c.padding).output_padding(c.output_padding));
+  return F::conv2d(x, c.weight, F::Conv2dFuncOptions().bias(c.bias).stride(c.stride).padding(c.padding));
+}
+
+void put_int(quant::ModelFile& f, const std::string& name, const torch::Tensor& t, const char* dtype) {
+  quant::TensorData d;
+  d.dtype = dtype;
+  d.shape = t.sizes().vec();
+  const bool i8 = std::string(dtype) == "I8";
+  auto c = t.to(i8 ? torch::kInt8 : torch::kInt).contiguous();
+  if (!i8 && (t.max().item<int64_t>() > INT32_MAX || t.min().item<int64_t>() < INT32_MIN))
+    throw Error("integer h_s: " + name + " does not fit int32");
+  const auto* p = static_cast<const uint8_t*>(c.data_ptr());
+  d.bytes.assign(p, p + c.numel() * (i8 ? 1 : 4));
+  f.add_raw(name, std::move(d));
+}
+
+torch::Tensor get_int(const quant::ModelFile& f, const std::string& name, const std::vector<int64_t>& shape) {
+  const auto& d = f.raw(name);
+  if (d.shape != shape) throw FormatError("model file: " + name + " has the wrong shape");
+  if (d.dtype == "I8")
+    return torch::from_blob(const_cast<uint8_t*>(d.bytes.data()), shape, torch::kInt8).to(torch::kLong);
+  if (d.dtype == "I32")
+    return torch::from_blob(const_cast<uint8_t*>(d.bytes.data()), shape, torch::kInt).to(torch::kLong);
+  throw FormatError("model file: " + name + " must be I8 or I32, not " + d.dtype);
+}
+
+void save_layer(quant::ModelFile& f, const std::string& prefix, const quant::IntegerConv2d& l) {
+  const auto& p = l.params();
+  put_int(f, prefix + ".weight", p.weight, "I8");
+  put_int(f, prefix + ".bias", p.bias, "I32");
+  put_int(f, prefix + ".multiplier", p.multiplier, "I32");
+  put_int(f, prefix + ".shift", p.shift, "I32");
+  f.metadata[prefix + ".geometry"] = std::to_string(p.transposed) + " " + std::to_string(p.stride) + " " +
+                                     std::to_string(p.padding) + " " + std::to_string(p.output_padding) + " " +
+                                     std::to_string(p.out_min);
+}
+
+quant::IntegerConv2d load_layer(const quant::ModelFile& f, const std::string& prefix, std::vector<int64_t> wshape) {
+  auto it = f.metadata.find(prefix + ".geometry");
+  if (it == f.metadata.end()) throw FormatError("model file: no " + prefix + ".geometry");
+  quant::IntegerConvParams p;
+  int transposed = 0;
+  if (std::sscanf(it->second.c_str(), "%d %ld %ld %ld %ld", &transposed, &p.stride, &p.padding, &p.output_padding,
+                  &p.out_min) != 5 || p.stride < 1 || p.stride > 4 || p.padding < 0 || p.padding > 8 ||
+      p.output_padding < 0 || p.output_padding >= p.stride || (p.out_min != 0 && p.out_min != -kActMax))
+    throw FormatError("model file: bad " + prefix + ".geometry '" + it->second + "'");
+  p.transposed = transposed != 0;
+  const int64_t out = p.transposed ? wshape[1] : wshape[0];
+  p.weight = get_int(f, prefix + ".weight", wshape);
+  p.bias = get_int(f, prefix + ".bias", {out});
+  p.multiplier = get_int(f, prefix + ".multiplier", {out});
+  p.shift = get_int(f, prefix + ".shift", {out});
+  if (p.shift.min().item<int64_t>() < 1 || p.shift.max().item<int64_t>() > 62 ||
+      p.multiplier.min().item<int64_t>() < 0 || p.multiplier.max().item<int64_t>() >= 65536)
+    throw FormatError("model file: " + prefix + " has multipliers or shifts out of range");
+  return quant::IntegerConv2d(std::move(p));
+}
+
+}  // namespace
+
+const std::vector<double>& scale_table() {
+  static const std::vector<double> t = entropy::make_scale_table(64, kScaleMin, kScaleMax);
+  return t;
+}
+
+const entropy::CdfTables& gaussian_tables() {
+  static const entropy::CdfTables t = entropy::make_parametric_tables(entropy::Family::kGaussian, scale_table());
+  return t;
+}
+
+IntegerHyperSynthesis IntegerHyperSynthesis::from_float(torch::nn::Sequential& h_s, int64_t M, const torch::Tensor& z_calib) {
+  torch::NoGradGuard ng;
+  IntegerHyperSynthesis r;
+  if (h_s->size() != 5) throw UsageError("integer h_s expects conv, ReLU, conv, ReLU, conv");
+  double in_scale = 1.0;
+  auto x = z_calib.to(torch::kFloat).cpu();
+  for (size_t i = 0; i + 1 < h_s->size(); i += 2) {
+    auto c = float_conv(h_s, i);
+    x = torch::relu(run_float(c, x));
+    // 1.25x headroom over the calibration maximum; saturation beyond is harmless (the same everywhere).
+    const double out_scale = std::max(1e-6, x.max().item<double>() * 1.25 / static_cast<double>(kActMax));
+    r.hidden_.push_back(quant::IntegerConv2d::from_float(c.weight, c.bias, in_scale, out_scale, c.transposed, c.stride,
+                                                         c.padding, c.output_padding, true));
+    in_scale = out_scale;
+  }
+  auto last = float_conv(h_s, h_s->size() - 1);
+  auto out = run_float(last, x);
+  const double mean_amax = out.narrow(1, 0, M).abs().max().item<double>() * 1.5 + 1.0;
+  r.mean_shift_ = std::max(0, std::min(14, static_cast<int>(std::floor(std::log2(kActMax / mean_amax)))));
+  auto wm = last.weight.narrow(0, 0, M), ws = last.weight.narrow(0, M, M);
+  auto bm = last.bias.narrow(0, 0, M), bs = last.bias.narrow(0, M, M);
+  r.mean_head_ = quant::IntegerConv2d::from_float(wm, bm, in_scale, std::ldexp(1.0, -r.mean_shift_), false, last.stride,
+                                                   last.padding);
+  r.scale_head_ = quant::IntegerConv2d::from_float(ws, bs, in_scale, std::ldexp(1.0, -kLogScaleShift), false,
+                                                    last.stride, last.padding);
+  r.build_index_lut();
+  return r;
+}
+
+void IntegerHyperSynthesis::save(quant::ModelFile& f) const {
+  for (size_t i = 0; i < hidden_.size(); ++i) save_layer(f, "h_s.int." + std::to_string(i), hidden_[i]);
+  save_layer(f, "h_s.int.mean", mean_head_);
+  save_layer(f, "h_s.int.scale", scale_head_);
+  f.metadata["h_s.int.layers"] = std::to_string(hidden_.size());
+  f.metadata["h_s.int.mean_shift"] = std::to_string(mean_shift_);
+}
+
+IntegerHyperSynthesis IntegerHyperSynthesis::load(const quant::ModelFile& f, int64_t Nz, int64_t M) {
+  IntegerHyperSynthesis r;
+  auto meta = [&](const std::string& k) {
+    auto it = f.metadata.find(k);
+    if (it == f.metadata.end()) throw FormatError("model file: no metadata '" + k + "'");
+    return std::atoi(it->second.c_str());
+  };
+  const int layers = meta("h_s.int.layers");
+  r.mean_shift_ = meta("h_s.int.mean_shift");
+  if (layers < 1 || layers > 8 || r.mean_shift_ < 0 || r.mean_shift_ > 14) throw FormatError("model file: bad h_s.int metadata");
+  int64_t in = Nz;
+  for (int i = 0; i < layers; ++i) {
+    const std::string prefix = "h_s.int." + std::to_string(i);
+    const auto& w = f.raw(prefix + ".weight");
+    if (w.shape.size() != 4 || w.shape[0] != in) throw FormatError("model file: " + prefix + ".weight has the wrong shape");
+    r.hidden_.push_back(load_layer(f, prefix, w.shape));
+    in = w.shape[1];
+  }
+  const auto& wm = f.raw("h_s.int.mean.weight");
+  if (wm.shape.size() != 4 || wm.shape[0] != M || wm.shape[1] != in) throw FormatError("model file: h_s.int.mean.weight has the wrong shape");
+  r.mean_head_ = load_layer(f, "h_s.int.mean", wm.shape);
+  r.scale_head_ = load_layer(f, "h_s.int.scale", wm.shape);
+  r.build_index_lut();
+  return r;
+}
+
+void IntegerHyperSynthesis::build_index_lut() {
+  index_lut_.resize(65536);
+  const auto& scales = scale_table();
+  for (int v = -32768; v < 32768; ++v)
+    index_lut_[static_cast<size_t>(v + 32768)] =
+        entropy::scale_index(scales, entropy::det_exp(std::ldexp(static_cast<double>(v), -kLogScaleShift)));
+}
+
+EntropyParameters IntegerHyperSynthesis::forward(const torch::Tensor& z_symbols) const {
+  auto x = z_symbols.to(torch::kLong).clamp(-kZMax, kZMax);
+  for (const auto& l : hidden_) x = l.forward(x);
+  EntropyParameters p;
+  p.means = mean_head_.forward(x).to(torch::kFloat) * std::ldexp(1.0, -mean_shift_);  // exact: a power of two
+  auto ls = (scale_head_.forward(x) + 32768).to(torch::kLong).cpu().contiguous();
+  auto idx = torch::empty(ls.sizes(), torch::kInt);
+  const int64_t* lp = ls.data_ptr<int64_t>();
+  int32_t* ip = idx.data_ptr<int32_t>();
+  for (int64_t i = 0; i < ls.numel(); ++i) ip[i] = index_lut_[static_cast<size_t>(lp[i])];
+  p.index = idx;
+  return p;
+}
+
+}  // namespace nicodec::codecs::image

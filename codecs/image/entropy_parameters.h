@@ -1,0 +1,54 @@
+// The integer-exact hyper-synthesis h_s of the image codec (quant/layers/integer_conv.h): from the decoded
+// hyper-latent symbols it computes, on any CPU, thread count or GPU, the same means and the same scale-table
+// indexes for the latent y, so that the rANS decoder reads exactly what the encoder wrote.
+//
+// Fixed point: z symbols enter as integers; hidden activations are int16 with calibrated scales; the last layer
+// is split in two: means come out in steps of 2^-mean_shift, log-scales in steps of 2^-kLogScaleShift.
+// A log-scale l maps to the index of the smallest tabulated scale >= exp(l), through a table built with the
+// deterministic det_exp of entropy/distributions.h.
+#pragma once
+#include <torch/torch.h>
+
+#include <vector>
+
+#include "codecs/image/model.h"
+#include "entropy/cdf_tables.h"
+#include "quant/layers/integer_conv.h"
+#include "quant/model_file.h"
+
+namespace nicodec::codecs::image {
+
+constexpr int kLogScaleShift = 11;  // log-scale step 2^-11, range +-16
+constexpr int kZMax = 32767;        // z symbols enter h_s clamped to +-kZMax
+
+struct EntropyParameters {
+  torch::Tensor means;  // float [B, M, h, w]: exact multiples of 2^-mean_shift
+  torch::Tensor index;  // int32 [B, M, h, w]: scale table index per latent element
+};
+
+class IntegerHyperSynthesis {
+ public:
+  IntegerHyperSynthesis() = default;
+  // From the trained float h_s, calibrated on hyper-latents z_hat ([B, Nz, h, w], integer-valued floats).
+  static IntegerHyperSynthesis from_float(torch::nn::Sequential& h_s, int64_t M, const torch::Tensor& z_calib);
+  // Saved as "h_s.int.<k>.{weight,bias,multiplier,shift}" (I8/I32) plus metadata.
+  void save(quant::ModelFile& f) const;
+  static IntegerHyperSynthesis load(const quant::ModelFile& f, int64_t Nz, int64_t M);
+
+  // z_symbols: integer tensor [B, Nz, h, w]. Exact and deterministic.
+  EntropyParameters forward(const torch::Tensor& z_symbols) const;
+  int mean_shift() const { return mean_shift_; }
+
+ private:
+  void build_index_lut();
+  std::vector<quant::IntegerConv2d> hidden_;  // deconv + ReLU layers
+  quant::IntegerConv2d mean_head_, scale_head_;
+  int mean_shift_ = 6;
+  std::vector<int32_t> index_lut_;  // log-scale symbol + 32768 -> table index
+};
+
+// The scale table and its rANS tables, shared by z and y (64 Gaussian scales from kScaleMin to kScaleMax).
+const std::vector<double>& scale_table();
+const entropy::CdfTables& gaussian_tables();
+
+}  // namespace nicodec::codecs::image

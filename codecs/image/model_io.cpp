@@ -1,0 +1,134 @@
+#include "codecs/image/model_io.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+#include "core/error.h"
+#include "entropy/distributions.h"
+
+namespace nicodec::codecs::image {
+
+namespace {
+
+bool is_h_s(const std::string& name) { return name.rfind("h_s.", 0) == 0; }
+
+int64_t meta_int(const quant::ModelFile& f, const std::string& key, int64_t lo, int64_t hi) {
+  auto it = f.metadata.find(key);
+  if (it == f.metadata.end()) throw FormatError("model file: no metadata '" + key + "'");
+  char* end = nullptr;
+  const long long v = std::strtoll(it->second.c_str(), &end, 10);
+  if (end == it->second.c_str() || *end != '\0' || v < lo || v > hi)
+    throw FormatError("model file: metadata '" + key + "' = '" + it->second + "' is out of range");
+  return v;
+}
+
+std::vector<int32_t> z_indexes(const ImageModel& net) {
+  auto ls = net->z_log_scale().detach().cpu().contiguous();
+  std::vector<int32_t> idx(static_cast<size_t>(ls.numel()));
+  for (int64_t c = 0; c < ls.numel(); ++c) {
+    // Quantize the log-scale first so the index never hinges on float rounding.
+    const double l = std::round(static_cast<double>(ls[c].item<float>()) * 2048.0) / 2048.0;
+    idx[static_cast<size_t>(c)] = entropy::scale_index(scale_table(), entropy::det_exp(l));
+  }
+  return idx;
+}
+
+torch::Tensor calibration_z(ImageModel& net, const torch::Tensor& calib) {
+  torch::NoGradGuard ng;
+  auto y0 = net->analysis(calib);
+  std::vector<torch::Tensor> zs;
+  const int64_t levels = net->config().levels;
+  for (double q = -2.0; q <= static_cast<double>(levels - 1) + 1e-9; q += 0.5) {
+    auto qt = torch::full({calib.size(0)}, q);
+    zs.push_back(torch::round(net->hyper_analysis(y0 * net->gain(qt, false))));
+  }
+  return torch::cat(zs, 0);
+}
+
+}  // namespace
+
+CodecModel model_from_float(ImageModel net, const torch::Tensor& calib) {
+  net->eval();
+  CodecModel m;
+  m.h_s = IntegerHyperSynthesis::from_float(net->h_s, net->config().M, calibration_z(net, calib));
+  m.z_index = z_indexes(net);
+  m.net = net;
+  m.weight_format = "f32";
+  m.description = net->config().describe();
+  return m;
+}
+
+void export_model(ImageModel& net, const torch::Tensor& calib, quant::WeightFormat format, uint32_t version,
+                  const std::string& training_notes, const std::string& path) {
+  torch::NoGradGuard ng;
+  net->eval();
+  CodecModel m = model_from_float(net, calib);
+  quant::ModelFile f;
+  const auto& c = net->config();
+  f.metadata["architecture"] = kArchitecture;
+  f.metadata["model_id"] = kModelId;
+  f.metadata["model_version"] = std::to_string(version);
+  f.metadata["N"] = std::to_string(c.N);
+  f.metadata["M"] = std::to_string(c.M);
+  f.metadata["Nz"] = std::to_string(c.Nz);
+  f.metadata["levels"] = std::to_string(c.levels);
+  f.metadata["lambda_min_micro"] = std::to_string(std::llround(c.lambda_min * 1e6));
+  f.metadata["weight_format"] = quant::format_name(format);
+  f.metadata["training"] = training_notes;
+  for (const auto& p : net->named_parameters()) {
+    if (is_h_s(p.key())) continue;
+    auto t = p.value().detach().cpu().contiguous();
+    const auto shape = t.sizes().vec();
+    if (t.dim() >= 2 && t.numel() >= 4096)
+      f.add_quantized(p.key(), shape, t.data_ptr<float>(), format);
+    else
+      f.add_float(p.key(), shape, t.data_ptr<float>());
+  }
+  m.h_s.save(f);
+  quant::TensorData zi;
+  zi.dtype = "I32";
+  zi.shape = {static_cast<int64_t>(m.z_index.size())};
+  const auto* zp = reinterpret_cast<const uint8_t*>(m.z_index.data());
+  zi.bytes.assign(zp, zp + 4 * m.z_index.size());
+  f.add_raw("z.index", std::move(zi));
+  f.save(path);
+}
+
+CodecModel load_model(const quant::ModelFile& f) {
+  auto arch = f.metadata.find("architecture");
+  if (arch == f.metadata.end() || arch->second != kArchitecture)
+    throw FormatError(std::string("model file is not a nicodec image model (architecture '") +
+                      (arch == f.metadata.end() ? "none" : arch->second) + "', expected '" + kArchitecture + "')");
+  ModelConfig c;
+  c.N = meta_int(f, "N", 8, 1024);
+  c.M = meta_int(f, "M", 8, 1024);
+  c.Nz = meta_int(f, "Nz", 8, 1024);
+  c.levels = meta_int(f, "levels", 2, 32);
+  c.lambda_min = static_cast<double>(meta_int(f, "lambda_min_micro", 1, 1000000000)) * 1e-6;
+  CodecModel m;
+  m.version = static_cast<uint32_t>(meta_int(f, "model_version", 0, UINT32_MAX));
+  m.net = ImageModel(c);
+  m.net->eval();
+  torch::NoGradGuard ng;
+  for (auto& p : m.net->named_parameters()) {
+    if (is_h_s(p.key())) continue;
+    const auto shape = p.value().sizes().vec();
+    auto w = f.weights(p.key(), shape);
+    p.value().copy_(torch::from_blob(w.data(), shape, torch::kFloat));
+  }
+  m.h_s = IntegerHyperSynthesis::load(f, c.Nz, c.M);
+  auto zi = f.raw("z.index");
+  if (zi.dtype != "I32" || zi.shape != std::vector<int64_t>{c.Nz}) throw FormatError("model file: z.index has the wrong shape");
+  m.z_index.resize(static_cast<size_t>(c.Nz));
+  std::memcpy(m.z_index.data(), zi.bytes.data(), 4 * m.z_index.size());
+  for (int32_t v : m.z_index)
+    if (v < 0 || static_cast<size_t>(v) >= scale_table().size()) throw FormatError("model file: z.index out of range");
+  m.weight_format = f.metadata.count("weight_format") ? f.metadata.at("weight_format") : "f32";
+  m.description = c.describe() + ", weights " + m.weight_format;
+  return m;
+}
+
+CodecModel load_model(const std::string& path) { return load_model(quant::ModelFile::load(path)); }
+
+}  // namespace nicodec::codecs::image

@@ -1,0 +1,37 @@
+// The image codec's model file (quant/model_file.h): the float transforms g_a, h_a, g_s and the gains with their
+// weights quantized (int8 by default), the integer-exact h_s, and the z scale indexes. Exported once from a
+// training checkpoint; loaded by nicodec.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "codecs/image/entropy_parameters.h"
+#include "codecs/image/model.h"
+#include "quant/formats/weight_formats.h"
+
+namespace nicodec::codecs::image {
+
+inline constexpr const char* kModelId = "nicodec-image";
+inline constexpr const char* kArchitecture = "mean-scale-hyperprior-gain-v1";
+
+struct CodecModel {
+  ImageModel net{nullptr};      // g_a, h_a, g_s, gains (h_s inside is unused: the integer one below replaces it)
+  IntegerHyperSynthesis h_s;
+  std::vector<int32_t> z_index;  // scale-table index per z channel
+  uint32_t version = 0;          // written into every bitstream
+  std::string weight_format;     // how the float transforms' weights were stored
+  std::string description;
+};
+
+// calib: images [B, 3, H, W] in [0, 1] (H, W multiples of 64) used to calibrate the integer h_s.
+void export_model(ImageModel& net, const torch::Tensor& calib, quant::WeightFormat format, uint32_t version,
+                  const std::string& training_notes, const std::string& path);
+CodecModel load_model(const std::string& path);
+// The same from a ModelFile already in memory (tests).
+CodecModel load_model(const quant::ModelFile& f);
+// The integer-exact parts straight from a float model (no file), e.g. to measure the RD cost of the file's
+// weight quantization.
+CodecModel model_from_float(ImageModel net, const torch::Tensor& calib);
+
+}  // namespace nicodec::codecs::image

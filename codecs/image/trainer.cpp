@@ -1,0 +1,163 @@
+#include "codecs/image/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+
+#include "codecs/common/image_crops.h"
+#include "core/error.h"
+
+namespace nicodec::codecs::image {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+void write_state(const std::string& dir, int64_t step, const ModelConfig& m) {
+  const std::string tmp = dir + "/state.txt.tmp";
+  {
+    std::ofstream f(tmp);
+    f << "step " << step << "\nN " << m.N << "\nM " << m.M << "\nNz " << m.Nz << "\nlevels " << m.levels
+      << "\nlambda_min " << m.lambda_min << "\n";
+    if (!f) throw Error("cannot write " + tmp);
+  }
+  fs::rename(tmp, dir + "/state.txt");
+}
+
+ModelConfig read_state(const std::string& dir, int64_t* step) {
+  std::ifstream f(dir + "/state.txt");
+  if (!f) throw Error("checkpoint '" + dir + "' has no state.txt");
+  std::map<std::string, double> kv;
+  std::string k;
+  double v;
+  while (f >> k >> v) kv[k] = v;
+  for (const char* key : {"step", "N", "M", "Nz", "levels", "lambda_min"})
+    if (!kv.count(key)) throw FormatError("checkpoint state.txt in '" + dir + "' lacks '" + key + "'");
+  ModelConfig m;
+  m.N = static_cast<int64_t>(kv["N"]);
+  m.M = static_cast<int64_t>(kv["M"]);
+  m.Nz = static_cast<int64_t>(kv["Nz"]);
+  m.levels = static_cast<int64_t>(kv["levels"]);
+  m.lambda_min = kv["lambda_min"];
+  if (step) *step = static_cast<int64_t>(kv["step"]);
+  return m;
+}
+
+void save_checkpoint(const std::string& dir, int64_t step, ImageModel& model, torch::optim::Adam& opt) {
+  // Write new files next to the old ones, then swap: an interrupted save leaves the previous checkpoint.
+  torch::save(model, dir + "/model.pt.tmp");
+  torch::save(opt, dir + "/optim.pt.tmp");
+  fs::rename(dir + "/model.pt.tmp", dir + "/model.pt");
+  fs::rename(dir + "/optim.pt.tmp", dir + "/optim.pt");
+  write_state(dir, step, model->config());
+}
+
+}  // namespace
+
+bool has_checkpoint(const std::string& dir) {
+  return fs::exists(dir + "/model.pt") && fs::exists(dir + "/state.txt");
+}
+
+ImageModel load_checkpoint_model(const std::string& dir, int64_t* step) {
+  ImageModel model(read_state(dir, step));
+  torch::load(model, dir + "/model.pt");
+  return model;
+}
+
+void train(const TrainConfig& cfg) {
+  torch::Device device(cfg.device == "cuda" ? torch::kCUDA : torch::kCPU);
+  if (device.is_cuda() && !torch::cuda::is_available())
+    throw UsageError("--device cuda: this libtorch sees no CUDA GPU; use --device cpu");
+  fs::create_directories(cfg.checkpoint_dir);
+
+  int64_t step = 0;
+  ImageModel model = has_checkpoint(cfg.checkpoint_dir) ? load_checkpoint_model(cfg.checkpoint_dir, &step)
+                                                        : ImageModel(cfg.model);
+  model->to(device);
+  torch::optim::Adam opt(model->parameters(), torch::optim::AdamOptions(cfg.lr));
+  if (step > 0) {
+    torch::load(opt, cfg.checkpoint_dir + "/optim.pt", device);
+    std::fprintf(stderr, "train: resuming %s at step %lld\n", cfg.checkpoint_dir.c_str(), static_cast<long long>(step));
+  }
+  const ModelConfig mc = model->config();
+  std::fprintf(stderr, "train: %s, %lld parameters, device %s\n", mc.describe().c_str(),
+               static_cast<long long>([&] { int64_t n = 0; for (auto& p : model->parameters()) n += p.numel(); return n; }()),
+               cfg.device.c_str());
+
+  ImageCrops data(cfg.data_dir, cfg.crop);
+  std::fprintf(stderr, "train: %zu images from %s, crops %lldx%lld, batch %lld\n", data.size(), cfg.data_dir.c_str(),
+               static_cast<long long>(cfg.crop), static_cast<long long>(cfg.crop), static_cast<long long>(cfg.batch));
+  // Seeded by step, so a resumed run draws what an uninterrupted one would have (up to the optimizer's state).
+  std::mt19937_64 rng(cfg.seed * 0x9E3779B97F4A7C15ull + static_cast<uint64_t>(step));
+  torch::manual_seed(cfg.seed + static_cast<uint64_t>(step));
+
+  std::ofstream log(cfg.checkpoint_dir + "/log.csv", std::ios::app);
+  if (step == 0) log << "step,loss,bpp_low,psnr_low,bpp_mid,psnr_mid,bpp_high,psnr_high,seconds\n";
+
+  // Running sums per third of the rate range: low / mid / high q.
+  double sum_loss = 0, sum_bpp[3] = {0, 0, 0}, sum_psnr[3] = {0, 0, 0}, cnt[3] = {0, 0, 0};
+  int64_t in_window = 0;
+  auto t0 = std::chrono::steady_clock::now();
+  const double pixels = static_cast<double>(cfg.crop * cfg.crop);
+  model->train();
+  while (step < cfg.steps) {
+    const double lr = step >= static_cast<int64_t>(cfg.lr_drop_at * static_cast<double>(cfg.steps)) ? cfg.lr / 10 : cfg.lr;
+    for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
+
+    auto x = data.batch(cfg.batch, rng).to(device);
+    std::vector<float> qv(static_cast<size_t>(cfg.batch));
+    for (auto& q : qv) q = std::uniform_real_distribution<float>(0.0f, static_cast<float>(mc.levels - 1))(rng);
+    auto q = torch::tensor(qv).to(device);
+    auto lambda = torch::exp2(q) * mc.lambda_min;
+
+    auto out = model->forward(x, q, true);
+    auto mse = (out.x_hat - x).pow(2).flatten(1).mean(1);
+    auto bpp = (out.bits_y + out.bits_z) / pixels;
+    auto loss = (lambda * (255.0 * 255.0) * mse + bpp).mean();
+    opt.zero_grad();
+    loss.backward();
+    torch::nn::utils::clip_grad_norm_(model->parameters(), cfg.clip_norm);
+    opt.step();
+    ++step;
+
+    sum_loss += loss.item<double>();
+    auto mse_c = mse.detach().cpu();
+    auto bpp_c = bpp.detach().cpu();
+    for (int64_t i = 0; i < cfg.batch; ++i) {
+      const int k = std::min(2, static_cast<int>(3.0 * qv[static_cast<size_t>(i)] / static_cast<double>(mc.levels - 1)));
+      sum_bpp[k] += bpp_c[i].item<double>();
+      sum_psnr[k] += 10.0 * std::log10(1.0 / std::max(1e-10, mse_c[i].item<double>()));
+      cnt[k] += 1;
+    }
+    ++in_window;
+    if (step % cfg.log_every == 0 || step == cfg.steps) {
+      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      std::ostringstream line;
+      line << step << "," << sum_loss / static_cast<double>(in_window);
+      for (int k = 0; k < 3; ++k)
+        line << "," << (cnt[k] ? sum_bpp[k] / cnt[k] : 0) << "," << (cnt[k] ? sum_psnr[k] / cnt[k] : 0);
+      line << "," << secs;
+      log << line.str() << "\n" << std::flush;
+      std::fprintf(stderr,
+                   "train: step %lld/%lld loss %.4f | bpp/PSNR low %.3f/%.2f mid %.3f/%.2f high %.3f/%.2f | "
+                   "%.2f s/step lr %.1e\n",
+                   static_cast<long long>(step), static_cast<long long>(cfg.steps), sum_loss / static_cast<double>(in_window),
+                   cnt[0] ? sum_bpp[0] / cnt[0] : 0, cnt[0] ? sum_psnr[0] / cnt[0] : 0, cnt[1] ? sum_bpp[1] / cnt[1] : 0,
+                   cnt[1] ? sum_psnr[1] / cnt[1] : 0, cnt[2] ? sum_bpp[2] / cnt[2] : 0, cnt[2] ? sum_psnr[2] / cnt[2] : 0,
+                   secs / static_cast<double>(in_window), lr);
+      sum_loss = 0;
+      for (int k = 0; k < 3; ++k) sum_bpp[k] = sum_psnr[k] = cnt[k] = 0;
+      in_window = 0;
+      t0 = std::chrono::steady_clock::now();
+    }
+    if (step % cfg.checkpoint_every == 0 || step == cfg.steps) save_checkpoint(cfg.checkpoint_dir, step, model, opt);
+  }
+  std::fprintf(stderr, "train: done, %lld steps, checkpoint in %s\n", static_cast<long long>(step), cfg.checkpoint_dir.c_str());
+}
+
+}  // namespace nicodec::codecs::image

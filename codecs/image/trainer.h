@@ -1,0 +1,34 @@
+// Training of the nicodec image model: random crops, rate-distortion loss lambda(q) * 255^2 * MSE + bpp with a
+// continuous rate level q drawn per crop, Adam, checkpoints that resume exactly where they stopped.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "codecs/image/model.h"
+
+namespace nicodec::codecs::image {
+
+struct TrainConfig {
+  std::string data_dir = "data/sets/images-train";
+  std::string checkpoint_dir = "work/train-image";
+  std::string device = "cpu";  // "cpu" or "cuda"
+  int64_t steps = 20000;        // total, counting steps done before a resume
+  int64_t batch = 8;
+  int64_t crop = 128;
+  double lr = 3e-4;
+  double lr_drop_at = 0.85;     // lr / 10 for the last 15% of the steps
+  double clip_norm = 1.0;
+  int64_t log_every = 50;
+  int64_t checkpoint_every = 500;
+  uint64_t seed = 1;
+  ModelConfig model;            // used for a new run; a resumed run keeps its checkpoint's
+};
+
+// Runs (or resumes) training; prints progress lines to stderr and appends them to <checkpoint_dir>/log.csv.
+void train(const TrainConfig& cfg);
+
+// Checkpoint files: <dir>/model.pt (weights), <dir>/optim.pt, <dir>/state.txt (step and model config).
+bool has_checkpoint(const std::string& dir);
+ImageModel load_checkpoint_model(const std::string& dir, int64_t* step = nullptr);
+
+}  // namespace nicodec::codecs::image
