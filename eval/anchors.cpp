@@ -3,7 +3,12 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include <filesystem>
+
+#include "core/crc32.h"
 #include "core/error.h"
+#include "core/file_io.h"
+#include "core/model_path.h"
 
 namespace nicodec::eval {
 namespace {
@@ -26,7 +31,37 @@ void replace_all(std::string& s, const std::string& key, const std::string& valu
 
 }  // namespace
 
+// nicodec as one more codec of the comparison: its binary sits beside rdeval in the build tree; results are
+// cached per model file content.
+bool nicodec_anchor(Anchor* a) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path bin = fs::read_symlink("/proc/self/exe", ec).parent_path() / "nicodec";
+  if (ec || !fs::is_regular_file(bin)) return false;
+  std::string model;
+  try {
+    model = find_model("nicodec-image-v1.nicm");
+  } catch (const Error&) {
+    return false;
+  }
+  const auto bytes = read_file(model);
+  char tag[16];
+  std::snprintf(tag, sizeof tag, "%08x", crc32(bytes.data(), bytes.size()));
+  const std::string exe = quote(bin.string()) + " --threads 1 --quiet --model " + quote(model);
+  *a = {"nicodec", "NiCodec learned image codec (" + fs::path(model).filename().string() + ", crc " + tag +
+                       "), param = rate level q", "nic", {-1.5, 0, 1.5, 3, 4.5, 6, 7, 8}, -2, 8, true, false,
+        bin.string(), exe + " encode {png} -o {out} --q {param}", exe + " decode {out} -o {dec}", tag};
+  return true;
+}
+
 std::vector<Anchor> image_anchors() {
+  std::vector<Anchor> all = classical_anchors();
+  Anchor n;
+  if (nicodec_anchor(&n)) all.push_back(n);
+  return all;
+}
+
+std::vector<Anchor> classical_anchors() {
   const std::string ffdec = "ffmpeg -nostdin -loglevel error -y -i {out} -frames:v 1 -pix_fmt rgb24 {dec}";
   return {
       {"jpeg420", "libjpeg-turbo cjpeg, 4:2:0, -optimize", "jpg", {5, 10, 20, 35, 50, 70, 85, 95}, 1, 100, true, true, "cjpeg",

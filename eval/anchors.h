@@ -18,9 +18,13 @@ struct Anchor {
   std::string tool;            // executable that must exist
   // Shell commands; {in} is a PPM and {png} a PNG of the same picture, {out} the coded file, {dec} the decoded PNG.
   std::string encode, decode;
+  std::string cache_tag = {};  // mixed into the result cache key (e.g. a model file's CRC)
 };
 
+// The classical anchors, then "nicodec" (our learned codec, run through its own binary next to this
+// program's, with the model nicodec finds) when that binary exists.
 std::vector<Anchor> image_anchors();
+std::vector<Anchor> classical_anchors();
 const Anchor& find_anchor(const std::string& name);  // throws UsageError listing the names
 bool tool_available(const std::string& tool);
 // Fills a template: {param} with the parameter, {ratio} with 24/param (JPEG 2000), paths single-quoted.

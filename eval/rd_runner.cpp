@@ -227,7 +227,7 @@ std::vector<RdRow> run_rd(const RdRunOptions& opt) {
     for (const Anchor* a : anchors)
       for (double p : targets ? opt.target_bpp : a->params) {
         char k[64];
-        std::snprintf(k, sizeof k, "|%s%g|%08x", targets ? "target" : "", p, crc32((a->encode + a->decode).data(), (a->encode + a->decode).size()));
+        std::snprintf(k, sizeof k, "|%s%g|%08x", targets ? "target" : "", p, crc32((a->encode + a->decode + a->cache_tag).data(), (a->encode + a->decode + a->cache_tag).size()));
         const std::string key = img.key + "|" + a->name + k;
         auto it = done.find(key);
         if (it != done.end()) rows.push_back(it->second);

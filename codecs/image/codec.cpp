@@ -161,27 +161,34 @@ Container ImageCodec::inspect(const std::vector<uint8_t>& bytes) const {
   return c;
 }
 
-Image ImageCodec::decode(const std::vector<uint8_t>& bytes) const {
-  const Container c = inspect(bytes);
-  torch::NoGradGuard ng;
-  ImageModel net = model_.net;  // a non-const handle to the shared module
-  const auto& cfg = net->config();
-  const int64_t W = c.param("w"), H = c.param("h"), Hp = round_up(H, 64), Wp = round_up(W, 64);
-  const double q = static_cast<double>(c.param("q")) / 1000.0;
+DecodedLatents ImageCodec::decode_latents(const std::vector<uint8_t>& bytes) const {
+  DecodedLatents d;
+  d.header = inspect(bytes);
+  const auto& cfg = model_.net->config();
+  const int64_t W = d.header.param("w"), H = d.header.param("h"), Hp = round_up(H, 64), Wp = round_up(W, 64);
   const auto& tables = gaussian_tables();
-
   const int64_t zh = Hp / 64, zw = Wp / 64;
   const auto z_idx = to_u16(z_index_map(model_.z_index, zh, zw));
   auto z_sym = torch::empty({1, cfg.Nz, zh, zw}, torch::kInt);
-  const auto& zs = c.section("z").data;
+  const auto& zs = d.header.section("z").data;
   entropy::decode_with_indexes(zs.data(), zs.size(), z_idx.data(), z_idx.size(), tables, z_sym.data_ptr<int32_t>());
   const auto p = model_.h_s.forward(z_sym);
   const auto y_idx = to_u16(p.index);
-  auto y_sym = torch::empty({1, cfg.M, Hp / 16, Wp / 16}, torch::kInt);
-  const auto& ys = c.section("y").data;
-  entropy::decode_with_indexes(ys.data(), ys.size(), y_idx.data(), y_idx.size(), tables, y_sym.data_ptr<int32_t>());
+  d.y_symbols = torch::empty({1, cfg.M, Hp / 16, Wp / 16}, torch::kInt);
+  const auto& ys = d.header.section("y").data;
+  entropy::decode_with_indexes(ys.data(), ys.size(), y_idx.data(), y_idx.size(), tables, d.y_symbols.data_ptr<int32_t>());
+  d.means = p.means;
+  d.index = p.index;
+  return d;
+}
 
-  auto y_hat = (y_sym.to(torch::kFloat) + p.means) * net->gain(torch::full({1}, q), true);
+Image ImageCodec::decode(const std::vector<uint8_t>& bytes) const {
+  const DecodedLatents d = decode_latents(bytes);
+  torch::NoGradGuard ng;
+  ImageModel net = model_.net;  // a non-const handle to the shared module
+  const int64_t W = d.header.param("w"), H = d.header.param("h"), Hp = round_up(H, 64), Wp = round_up(W, 64);
+  const double q = static_cast<double>(d.header.param("q")) / 1000.0;
+  auto y_hat = (d.y_symbols.to(torch::kFloat) + d.means) * net->gain(torch::full({1}, q), true);
   auto x_hat = run_tiled([&](const torch::Tensor& t) { return net->synthesis(t); }, y_hat, Hp / 16, Wp / 16, 1, 16, 3);
   auto px = x_hat.narrow(2, 0, H).narrow(3, 0, W).mul(255.0).round_().clamp_(0, 255).to(torch::kUInt8);
   px = px.squeeze(0).permute({1, 2, 0}).contiguous();

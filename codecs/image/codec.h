@@ -19,6 +19,14 @@ constexpr double kQMin = -2.0;  // below trained level 0 the log-gains are extra
 constexpr int64_t kMaxSide = 32768;
 constexpr int64_t kMaxPixels = int64_t{1} << 28;
 
+// What the entropy decoder recovers from a file, before synthesis (also what the determinism tests compare).
+struct DecodedLatents {
+  Container header;
+  torch::Tensor y_symbols;  // int32 [1, M, H/16, W/16] (padded size)
+  torch::Tensor means;      // float, exact multiples of 2^-mean_shift
+  torch::Tensor index;      // int32 scale-table indexes
+};
+
 struct RateSearch {
   std::vector<uint8_t> bytes;
   double q = 0;
@@ -39,6 +47,7 @@ class ImageCodec {
   // lowest reachable bpp when even q_min spends more.
   RateSearch encode_to_bpp(const Image& img, double bpp) const;
   Image decode(const std::vector<uint8_t>& bytes) const;
+  DecodedLatents decode_latents(const std::vector<uint8_t>& bytes) const;
   // Parses and checks the container (kind, model, params) without decoding.
   Container inspect(const std::vector<uint8_t>& bytes) const;
 

@@ -178,12 +178,31 @@ void IntegerHyperSynthesis::build_index_lut() {
         entropy::scale_index(scales, entropy::det_exp(std::ldexp(static_cast<double>(v), -kLogScaleShift)));
 }
 
+IntegerHyperSynthesis::IntegerHyperSynthesis(std::vector<quant::IntegerConv2d> hidden, quant::IntegerConv2d mean_head,
+                                             quant::IntegerConv2d scale_head, int mean_shift)
+    : hidden_(std::move(hidden)), mean_head_(std::move(mean_head)), scale_head_(std::move(scale_head)),
+      mean_shift_(mean_shift) {
+  if (mean_shift < 0 || mean_shift > 14) throw UsageError("IntegerHyperSynthesis: mean_shift must be in [0, 14]");
+  build_index_lut();
+}
+
 EntropyParameters IntegerHyperSynthesis::forward(const torch::Tensor& z_symbols) const {
   auto x = z_symbols.to(torch::kLong).clamp(-kZMax, kZMax);
   for (const auto& l : hidden_) x = l.forward(x);
+  return finish(mean_head_.forward(x), scale_head_.forward(x));
+}
+
+EntropyParameters IntegerHyperSynthesis::forward_reference(const torch::Tensor& z_symbols) const {
+  auto x = z_symbols.to(torch::kLong).clamp(-kZMax, kZMax);
+  for (const auto& l : hidden_) x = quant::integer_conv_reference(l.params(), x);
+  return finish(quant::integer_conv_reference(mean_head_.params(), x),
+                quant::integer_conv_reference(scale_head_.params(), x));
+}
+
+EntropyParameters IntegerHyperSynthesis::finish(const torch::Tensor& mean_q, const torch::Tensor& log_scale_q) const {
   EntropyParameters p;
-  p.means = mean_head_.forward(x).to(torch::kFloat) * std::ldexp(1.0, -mean_shift_);  // exact: a power of two
-  auto ls = (scale_head_.forward(x) + 32768).to(torch::kLong).cpu().contiguous();
+  p.means = mean_q.to(torch::kFloat) * std::ldexp(1.0, -mean_shift_);  // exact: a power of two
+  auto ls = (log_scale_q.to(torch::kLong) + 32768).cpu().contiguous();
   auto idx = torch::empty(ls.sizes(), torch::kInt);
   const int64_t* lp = ls.data_ptr<int64_t>();
   int32_t* ip = idx.data_ptr<int32_t>();

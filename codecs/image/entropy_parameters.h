@@ -29,6 +29,8 @@ struct EntropyParameters {
 class IntegerHyperSynthesis {
  public:
   IntegerHyperSynthesis() = default;
+  IntegerHyperSynthesis(std::vector<quant::IntegerConv2d> hidden, quant::IntegerConv2d mean_head,
+                        quant::IntegerConv2d scale_head, int mean_shift);
   // From the trained float h_s, calibrated on hyper-latents z_hat ([B, Nz, h, w], integer-valued floats).
   static IntegerHyperSynthesis from_float(torch::nn::Sequential& h_s, int64_t M, const torch::Tensor& z_calib);
   // Saved as "h_s.int.<k>.{weight,bias,multiplier,shift}" (I8/I32) plus metadata.
@@ -37,10 +39,13 @@ class IntegerHyperSynthesis {
 
   // z_symbols: integer tensor [B, Nz, h, w]. Exact and deterministic.
   EntropyParameters forward(const torch::Tensor& z_symbols) const;
+  // The same through quant::integer_conv_reference (nested loops, int64): what forward() must equal.
+  EntropyParameters forward_reference(const torch::Tensor& z_symbols) const;
   int mean_shift() const { return mean_shift_; }
 
  private:
   void build_index_lut();
+  EntropyParameters finish(const torch::Tensor& mean_q, const torch::Tensor& log_scale_q) const;
   std::vector<quant::IntegerConv2d> hidden_;  // deconv + ReLU layers
   quant::IntegerConv2d mean_head_, scale_head_;
   int mean_shift_ = 6;

@@ -1,0 +1,213 @@
+// The nicodec image codec: the integer-exact entropy-parameter path (fast = int64 reference, thread-count
+// independent, golden CRC across builds), exact rate control, odd and large sizes, and hostile files.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <ATen/Parallel.h>
+
+#include "codecs/image/codec.h"
+#include "core/crc32.h"
+#include "core/error.h"
+#include "core/media/image_io.h"
+#include "eval/image_metrics.h"
+
+namespace nicodec::codecs::image {
+namespace {
+
+// Our own generator (not torch's), so synthetic networks and inputs are the same in every build.
+struct Lcg {
+  uint64_t s;
+  int64_t next(int64_t lo, int64_t hi) {
+    s = s * 6364136223846793005ull + 1442695040888963407ull;
+    return lo + static_cast<int64_t>((s >> 33) % static_cast<uint64_t>(hi - lo + 1));
+  }
+  torch::Tensor tensor(std::vector<int64_t> shape, int64_t lo, int64_t hi) {
+    auto t = torch::empty(shape, torch::kLong);
+    auto* p = t.data_ptr<int64_t>();
+    for (int64_t i = 0; i < t.numel(); ++i) p[i] = next(lo, hi);
+    return t;
+  }
+};
+
+quant::IntegerConv2d layer(Lcg& g, int64_t in, int64_t out, int64_t k, bool transposed, bool relu, int64_t shift) {
+  quant::IntegerConvParams p;
+  p.transposed = transposed;
+  p.stride = transposed ? 2 : 1;
+  p.padding = k / 2;
+  p.output_padding = transposed ? 1 : 0;
+  p.weight = transposed ? g.tensor({in, out, k, k}, -127, 127) : g.tensor({out, in, k, k}, -127, 127);
+  p.bias = g.tensor({out}, -2000, 2000);
+  p.multiplier = g.tensor({out}, 32768, 65535);
+  p.shift = torch::full({out}, shift, torch::kLong);
+  if (relu) p.out_min = 0;
+  return quant::IntegerConv2d(p);
+}
+
+// The shape of the shipped h_s, smaller: deconv5 + ReLU, deconv5 + ReLU, conv3 heads.
+IntegerHyperSynthesis synthetic_h_s(Lcg& g, int64_t Nz, int64_t N, int64_t M) {
+  std::vector<quant::IntegerConv2d> hidden{layer(g, Nz, N, 5, true, true, 20), layer(g, N, N, 5, true, true, 28)};
+  return IntegerHyperSynthesis(std::move(hidden), layer(g, N, M, 3, false, false, 18), layer(g, N, M, 3, false, false, 17), 6);
+}
+
+uint32_t crc_of(const EntropyParameters& p) {
+  auto m = p.means.contiguous();
+  auto i = p.index.contiguous();
+  uint32_t c = crc32(m.data_ptr<float>(), static_cast<size_t>(m.numel()) * 4);
+  return crc32(i.data_ptr<int32_t>(), static_cast<size_t>(i.numel()) * 4, c);
+}
+
+TEST(IntegerHyperSynthesis, FastPathEqualsReferenceAndIgnoresThreadCount) {
+  Lcg g{7};
+  auto hs = synthetic_h_s(g, 8, 12, 10);
+  auto z = g.tensor({1, 8, 3, 5}, -6, 6);
+  const int threads = at::get_num_threads();
+  at::set_num_threads(1);
+  auto one = hs.forward(z);
+  at::set_num_threads(2);
+  auto two = hs.forward(z);
+  at::set_num_threads(threads);
+  auto ref = hs.forward_reference(z);
+  ASSERT_EQ(one.index.sizes(), (std::vector<int64_t>{1, 10, 12, 20}));
+  EXPECT_TRUE(torch::equal(one.means, ref.means));
+  EXPECT_TRUE(torch::equal(one.index, ref.index));
+  EXPECT_TRUE(torch::equal(one.means, two.means));
+  EXPECT_TRUE(torch::equal(one.index, two.index));
+  // Not degenerate: many different scales and means.
+  EXPECT_GT(std::get<0>(torch::_unique(one.index)).numel(), 8);
+  EXPECT_GT(std::get<0>(torch::_unique(one.means)).numel(), 100);
+}
+
+// The same synthetic network and input must give this CRC in every build (Release, sanitizers, -O0, another
+// libtorch): the cross-build half of "decodes the same on every machine".
+constexpr uint32_t kGoldenCrc = 4013034277u;
+
+TEST(IntegerHyperSynthesis, GoldenCrcAcrossBuilds) {
+  Lcg g{7};
+  auto hs = synthetic_h_s(g, 8, 12, 10);
+  auto z = g.tensor({1, 8, 3, 5}, -6, 6);
+  const uint32_t crc = crc_of(hs.forward(z));
+  EXPECT_EQ(crc, kGoldenCrc) << "got " << crc;
+}
+
+// ---- the shipped model ----
+
+const ImageCodec& codec() {
+  static const ImageCodec c(load_model(NICODEC_MODELS "/nicodec-image-v1.nicm"));
+  return c;
+}
+
+Image sample() { return read_image(NICODEC_SAMPLES "/citrus-256.png"); }
+
+double psnr(const Image& a, const Image& b) {
+  return eval::psnr({a.rgb.data(), a.width, a.height, 3}, {b.rgb.data(), b.width, b.height, 3});
+}
+
+TEST(ImageCodec, RoundTripIsDeterministicAndLooksLikeTheInput) {
+  const Image img = sample();
+  const auto bytes = codec().encode(img, 5.0);
+  const Image a = codec().decode(bytes), b = codec().decode(bytes);
+  ASSERT_EQ(a.width, img.width);
+  ASSERT_EQ(a.height, img.height);
+  EXPECT_EQ(a.rgb, b.rgb);
+  EXPECT_GT(psnr(a, img), 25.0);
+  // More rate, more quality.
+  const auto small = codec().encode(img, 1.0);
+  EXPECT_LT(small.size(), bytes.size());
+  EXPECT_LT(psnr(codec().decode(small), img), psnr(a, img));
+}
+
+TEST(ImageCodec, EntropyPathIsIdenticalWithOneAndTwoThreads) {
+  const auto bytes = codec().encode(sample(), 4.0);
+  const int threads = at::get_num_threads();
+  at::set_num_threads(1);
+  const auto one = codec().decode_latents(bytes);
+  at::set_num_threads(2);
+  const auto two = codec().decode_latents(bytes);
+  at::set_num_threads(threads);
+  EXPECT_TRUE(torch::equal(one.y_symbols, two.y_symbols));
+  EXPECT_TRUE(torch::equal(one.means, two.means));
+  EXPECT_TRUE(torch::equal(one.index, two.index));
+}
+
+TEST(ImageCodec, RateControlLandsWithinFivePercentBelowTheTarget) {
+  const Image img = sample();
+  for (double target : {0.1, 0.25, 0.6, 1.2}) {
+    const auto r = codec().encode_to_bpp(img, target);
+    const double bpp = 8.0 * static_cast<double>(r.bytes.size()) / (img.width * img.height);
+    EXPECT_LE(bpp, target) << target;
+    if (!r.hit_max) EXPECT_GE(bpp, 0.95 * target) << target;
+    EXPECT_DOUBLE_EQ(bpp, r.bpp);
+    EXPECT_EQ(codec().decode(r.bytes).width, img.width);
+  }
+  EXPECT_THROW(codec().encode_to_bpp(img, 0.001), UsageError);
+  EXPECT_THROW(codec().encode_to_bpp(img, -1), UsageError);
+}
+
+Image crop(const Image& src, int w, int h) {
+  Image o;
+  o.width = w;
+  o.height = h;
+  o.rgb.resize(static_cast<size_t>(w) * h * 3);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      for (int c = 0; c < 3; ++c) o.pixel(x, y)[c] = src.pixel(x % src.width, y % src.height)[c];
+  return o;
+}
+
+TEST(ImageCodec, AnySizeFromOnePixel) {
+  const Image img = sample();
+  for (auto [w, h] : std::vector<std::pair<int, int>>{{1, 1}, {3, 70}, {130, 66}, {64, 64}}) {
+    const Image in = crop(img, w, h);
+    const Image out = codec().decode(codec().encode(in, 4.0));
+    EXPECT_EQ(out.width, w);
+    EXPECT_EQ(out.height, h);
+    EXPECT_EQ(out.rgb.size(), in.rgb.size());
+  }
+}
+
+TEST(ImageCodec, LargeImagesAreTiledWithoutVisibleCost) {
+  const Image img = sample();
+  const Image wide = crop(img, 5 * img.width + 16, img.height);  // 80+ latents wide: more than one tile
+  const double single = psnr(codec().decode(codec().encode(img, 5.0)), img);
+  const double tiled = psnr(codec().decode(codec().encode(wide, 5.0)), wide);
+  EXPECT_NEAR(tiled, single, 0.5);
+  EXPECT_THROW(codec().encode(crop(img, 40000, 1), 4.0), UsageError);
+}
+
+TEST(ImageCodec, TruncatedOrCorruptedFilesFailCleanly) {
+  const auto bytes = codec().encode(sample(), 3.0);
+  for (size_t n = 0; n < bytes.size(); n += 1 + n / 8) {
+    std::vector<uint8_t> cut(bytes.begin(), bytes.begin() + static_cast<long>(n));
+    EXPECT_THROW(codec().decode(cut), Error) << n;
+  }
+  for (size_t i = 0; i < bytes.size(); i += 7) {
+    auto bad = bytes;
+    bad[i] ^= 0x20;
+    EXPECT_THROW(codec().decode(bad), Error) << i;
+  }
+}
+
+TEST(ImageCodec, RejectsOtherModelsAndAbsurdHeadersBeforeAllocating) {
+  const auto bytes = codec().encode(sample(), 3.0);
+  Container c = read_container(bytes);
+  c.model_version += 1;
+  try {
+    codec().decode(write_container(c));
+    FAIL() << "a file from another model version decoded";
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("v2"), std::string::npos) << e.what();
+  }
+  c = read_container(bytes);
+  c.set_param("w", 30000);
+  c.set_param("h", 30000);
+  EXPECT_THROW(codec().decode(write_container(c)), FormatError);
+  c = read_container(bytes);
+  c.set_param("q", 99000);
+  EXPECT_THROW(codec().decode(write_container(c)), FormatError);
+  c = read_container(bytes);
+  c.codec = CodecKind::kAudio;
+  EXPECT_THROW(codec().decode(write_container(c)), FormatError);
+}
+
+}  // namespace
+}  // namespace nicodec::codecs::image
