@@ -77,6 +77,8 @@ int main(int argc, char** argv) {
   auto* dec = app.add_subcommand("decode", "decompress a .nic file to an image (format from the extension)");
   dec->add_option("input", in, "a .nic file")->required();
   dec->add_option("-o,--output", out, "output image (default: input with .png)");
+  bool float_synthesis = false;
+  dec->add_flag("--float", float_synthesis, "run the synthesis transform in float instead of int8 (slower, slightly better)");
 
   auto* info = app.add_subcommand("info", "print what a .nic file holds");
   info->add_option("input", in, "a .nic file")->required();
@@ -125,11 +127,12 @@ int main(int argc, char** argv) {
     } else if (*dec) {
       if (out.empty()) out = with_extension(in, ".png");
       const auto t0 = Clock::now();
+      codec.set_int8_synthesis(!float_synthesis);
       const Image img = codec.decode(read_file(in, size_t{1} << 31));
       write_image(out, img);
       if (!quiet)
-        std::fprintf(stderr, "%s -> %s (%dx%d), %.2f s (+%.2f s model load)\n", in.c_str(), out.c_str(), img.width,
-                     img.height, seconds_since(t0), load_s);
+        std::fprintf(stderr, "%s -> %s (%dx%d), %.2f s (+%.2f s model load), %s synthesis\n", in.c_str(), out.c_str(),
+                     img.width, img.height, seconds_since(t0), load_s, codec.int8_synthesis() ? "int8" : "float");
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "nicodec: error: %s\n", e.what());

@@ -189,7 +189,10 @@ Image ImageCodec::decode(const std::vector<uint8_t>& bytes) const {
   const int64_t W = d.header.param("w"), H = d.header.param("h"), Hp = round_up(H, 64), Wp = round_up(W, 64);
   const double q = static_cast<double>(d.header.param("q")) / 1000.0;
   auto y_hat = (d.y_symbols.to(torch::kFloat) + d.means) * net->gain(torch::full({1}, q), true);
-  auto x_hat = run_tiled([&](const torch::Tensor& t) { return net->synthesis(t); }, y_hat, Hp / 16, Wp / 16, 1, 16, 3);
+  const bool int8 = int8_synthesis();
+  auto x_hat = run_tiled(
+      [&](const torch::Tensor& t) { return int8 ? model_.g_s_int8.forward(net->g_s, t) : net->synthesis(t); }, y_hat,
+      Hp / 16, Wp / 16, 1, 16, 3);
   auto px = x_hat.narrow(2, 0, H).narrow(3, 0, W).mul(255.0).round_().clamp_(0, 255).to(torch::kUInt8);
   px = px.squeeze(0).permute({1, 2, 0}).contiguous();
   Image img;

@@ -52,12 +52,17 @@ class ImageCodec {
   Container inspect(const std::vector<uint8_t>& bytes) const;
 
   const CodecModel& model() const { return model_; }
+  // Decode with the int8 synthesis when the model file has one and this libtorch can run it (the default), or
+  // in float.
+  void set_int8_synthesis(bool on) { int8_ = on; }
+  bool int8_synthesis() const { return int8_ && !model_.g_s_int8.empty() && quant::Int8Conv2d::available(); }
 
  private:
   struct Analysis;
   Analysis analyse(const Image& img) const;
   std::vector<uint8_t> code(const Analysis& a, int64_t q_code) const;
   CodecModel model_;
+  bool int8_ = true;
 };
 
 }  // namespace nicodec::codecs::image

@@ -86,6 +86,15 @@ void export_model(ImageModel& net, const torch::Tensor& calib, quant::WeightForm
       f.add_float(p.key(), shape, t.data_ptr<float>());
   }
   m.h_s.save(f);
+  {  // int8 synthesis: activation ranges on decoded-like latents over the whole rate range
+    auto y0 = net->analysis(calib);
+    std::vector<torch::Tensor> lat;
+    for (double q = -1.0; q <= static_cast<double>(c.levels - 1) + 1e-9; q += 1.5) {
+      auto qt = torch::full({calib.size(0)}, q);
+      lat.push_back(torch::round(y0 * net->gain(qt, false)) * net->gain(qt, true));
+    }
+    Int8Synthesis::save(f, Int8Synthesis::calibrate(net->g_s, torch::cat(lat, 0)));
+  }
   quant::TensorData zi;
   zi.dtype = "I32";
   zi.shape = {static_cast<int64_t>(m.z_index.size())};
@@ -118,6 +127,7 @@ CodecModel load_model(const quant::ModelFile& f) {
     p.value().copy_(torch::from_blob(w.data(), shape, torch::kFloat));
   }
   m.h_s = IntegerHyperSynthesis::load(f, c.Nz, c.M);
+  m.g_s_int8 = Int8Synthesis::load(f, m.net->g_s);
   auto zi = f.raw("z.index");
   if (zi.dtype != "I32" || zi.shape != std::vector<int64_t>{c.Nz}) throw FormatError("model file: z.index has the wrong shape");
   m.z_index.resize(static_cast<size_t>(c.Nz));

@@ -1,0 +1,75 @@
+// nicodec image codec speed on a 768x512 photo (the Kodak size): encode at a fixed rate level, encode with the
+// --bpp search, decode with the int8 and the float synthesis; plus int8 vs fp32 convolutions at g_s sizes.
+// Needs data/sets/images-eval (data/build_image_sets.sh). Run: NICODEC_THREADS=2 build/bench/bench_image_codec
+#include <benchmark/benchmark.h>
+#include <torch/torch.h>
+
+#include "codecs/image/codec.h"
+#include "core/media/image_io.h"
+#include "core/torch_runtime.h"
+#include "quant/layers/int8_conv.h"
+
+using namespace nicodec;
+using namespace nicodec::codecs::image;
+
+namespace {
+
+ImageCodec& codec() {
+  static ImageCodec c(load_model(NICODEC_MODELS "/nicodec-image-v1.nicm"));
+  return c;
+}
+const Image& photo() {
+  static const Image img = read_image(NICODEC_EVAL_IMAGE);
+  return img;
+}
+
+void BM_Encode(benchmark::State& state) {
+  setup_torch_threads();
+  std::vector<uint8_t> b;
+  for (auto _ : state) benchmark::DoNotOptimize(b = codec().encode(photo(), 4.0));
+  state.counters["bpp"] = 8.0 * static_cast<double>(b.size()) / (photo().width * photo().height);
+}
+BENCHMARK(BM_Encode)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_EncodeToBpp(benchmark::State& state) {
+  setup_torch_threads();
+  RateSearch r;
+  for (auto _ : state) benchmark::DoNotOptimize(r = codec().encode_to_bpp(photo(), 0.25));
+  state.counters["bpp"] = r.bpp;
+}
+BENCHMARK(BM_EncodeToBpp)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_Decode(benchmark::State& state) {
+  setup_torch_threads();
+  const bool int8 = state.range(0) != 0;
+  const auto bytes = codec().encode(photo(), 4.0);
+  codec().set_int8_synthesis(int8);
+  state.SetLabel(codec().int8_synthesis() ? "int8 synthesis" : "float synthesis");
+  Image out;
+  for (auto _ : state) benchmark::DoNotOptimize(out = codec().decode(bytes));
+  codec().set_int8_synthesis(true);
+}
+BENCHMARK(BM_Decode)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// One g_s convolution (3x3, 96 -> 384 channels) at the 1/4 and 1/8 resolution of a 768x512 image.
+void BM_Conv(benchmark::State& state) {
+  setup_torch_threads();
+  const bool int8 = state.range(0) != 0;
+  const int64_t h = state.range(1), w = state.range(2);
+  torch::manual_seed(1);
+  auto weight = torch::randn({384, 96, 3, 3}) * 0.05, bias = torch::zeros({384});
+  auto x = torch::randn({1, 96, h, w});
+  auto y = torch::conv2d(x, weight, bias, 1, 1);
+  quant::Int8Conv2d q(weight, bias, 1, 1, x.abs().max().item<double>() / 127, y.abs().max().item<double>() / 127);
+  torch::NoGradGuard ng;
+  for (auto _ : state) benchmark::DoNotOptimize(y = int8 ? q.forward(x) : torch::conv2d(x, weight, bias, 1, 1));
+  state.SetLabel(int8 ? "int8" : "fp32");
+  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * 384 * 96 * 9 * static_cast<double>(h * w),
+                                                 benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_Conv)->Args({1, 128, 192})->Args({0, 128, 192})->Args({1, 64, 96})->Args({0, 64, 96})
+    ->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();
