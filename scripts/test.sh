@@ -2,8 +2,8 @@
 # The whole test suite, as CI runs it (.ci/run):
 #   1. Release build + ctest (unit tests, round trips, efficiency against computed entropies, CLI behaviour)
 #   2. ASan + UBSan build of everything but the libtorch parts + ctest
-#   3. a Debug (-O0) build of the determinism tests: the integer-exact layers and the entropy tables must give
-#      the same golden CRCs as the optimized build (two separately built runs)
+#   3. a Debug (-O0) build of the determinism tests: the integer-exact layers, the image codec's entropy
+#      parameters and the entropy tables must give the same golden CRCs as the optimized build
 #   4. each libFuzzer target for FUZZ_SECONDS (default 60) on its seed corpus
 # Set NICODEC_QUICK=1 to run step 1 only.
 set -euo pipefail  # pipefail: a failing ctest fails its "| tee" too
@@ -35,9 +35,9 @@ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNICODEC_SA
 cmake --build build-asan -j"$jobs"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$jobs") | tee "$logs/asan.log"
 echo "== determinism across builds: Debug build of the golden-CRC tests"
-cmake -S . -B build-debug -G Ninja -DCMAKE_BUILD_TYPE=Debug -DNICODEC_MEDIA=OFF -DNICODEC_BENCH=OFF >/dev/null
-cmake --build build-debug -j"$jobs" --target test_integer_conv test_entropy
-(cd build-debug && ctest --output-on-failure -R 'IntegerConv|Distributions') | tee "$logs/debug.log"
+cmake -S . -B build-debug -G Ninja -DCMAKE_BUILD_TYPE=Debug -DNICODEC_BENCH=OFF >/dev/null
+cmake --build build-debug -j"$jobs" --target test_integer_conv test_entropy test_image_codec
+(cd build-debug && ctest --output-on-failure -R 'IntegerConv|Distributions|IntegerHyperSynthesis') | tee "$logs/debug.log"
 echo "== fuzzing, ${FUZZ_SECONDS:-60} s per target"
 bash scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
 echo "== all checks passed"
