@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include "quant/layers/int8_conv.h"
+#include "quant/layers/int8_sequential.h"
 
 namespace nicodec::quant {
 namespace {
@@ -43,6 +44,37 @@ TEST(Int8Conv, SaturatesOutsideTheCalibratedRange) {
   EXPECT_NEAR(ref[0][0][0][1].item<double>(), -1.0, 1e-9);
   EXPECT_NEAR(ref[0][0][0][3].item<double>(), 127.0 / 64, 1e-9);
   EXPECT_TRUE(torch::allclose(conv.forward(x).to(torch::kDouble), ref, 0, 1.0 / 64 + 1e-9));
+}
+
+}  // namespace
+}  // namespace nicodec::quant
+
+namespace nicodec::quant {
+namespace {
+
+TEST(Int8Sequential, SwapsInCalibratedLayersAndSurvivesTheModelFile) {
+  torch::manual_seed(5);
+  namespace nn = torch::nn;
+  nn::Sequential seq(nn::Conv2d(nn::Conv2dOptions(8, 16, 3).padding(1)), nn::ReLU(),
+                     nn::Conv2d(nn::Conv2dOptions(16, 16, 3).padding(1)), nn::PixelShuffle(2),
+                     nn::Conv2d(nn::Conv2dOptions(4, 3, 3).padding(1)));
+  EXPECT_EQ(Int8Sequential::int8_layers(seq), (std::vector<size_t>{0, 2}));
+  EXPECT_EQ(Int8Sequential::int8_layers(seq, false), (std::vector<size_t>{0, 2, 4}));
+  auto x = torch::randn({2, 8, 12, 10});
+  torch::NoGradGuard ng;
+  auto ref = seq->forward(x);
+  const auto ranges = Int8Sequential::calibrate(seq, x);
+  ASSERT_EQ(ranges.size(), 2u);
+  ModelFile f;
+  Int8Sequential::save(f, "g", ranges);
+  const auto q = Int8Sequential::load(f, "g", seq);
+  ASSERT_FALSE(q.empty());
+  auto out = q.forward(seq, x);
+  ASSERT_EQ(out.sizes(), ref.sizes());
+  const double sqnr = 10 * std::log10(ref.pow(2).mean().item<double>() / (out - ref).pow(2).mean().item<double>());
+  EXPECT_GT(sqnr, 25.0);
+  EXPECT_TRUE(torch::equal(out, Int8Sequential::from_ranges(seq, ranges).forward(seq, x)));
+  EXPECT_TRUE(Int8Sequential::load(ModelFile(), "g", seq).empty());  // no ranges saved: stays float
 }
 
 }  // namespace

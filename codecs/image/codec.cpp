@@ -191,7 +191,7 @@ Image ImageCodec::decode(const std::vector<uint8_t>& bytes) const {
   auto y_hat = (d.y_symbols.to(torch::kFloat) + d.means) * net->gain(torch::full({1}, q), true);
   const bool int8 = int8_synthesis();
   auto x_hat = run_tiled(
-      [&](const torch::Tensor& t) { return int8 ? model_.g_s_int8.forward(net->g_s, t) : net->synthesis(t); }, y_hat,
+      [&](const torch::Tensor& t) { return int8 ? model_.g_s_int8.forward(net->g_s, t).clamp(0.0, 1.0) : net->synthesis(t); }, y_hat,
       Hp / 16, Wp / 16, 1, 16, 3);
   auto px = x_hat.narrow(2, 0, H).narrow(3, 0, W).mul(255.0).round_().clamp_(0, 255).to(torch::kUInt8);
   px = px.squeeze(0).permute({1, 2, 0}).contiguous();

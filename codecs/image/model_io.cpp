@@ -93,7 +93,7 @@ void export_model(ImageModel& net, const torch::Tensor& calib, quant::WeightForm
       auto qt = torch::full({calib.size(0)}, q);
       lat.push_back(torch::round(y0 * net->gain(qt, false)) * net->gain(qt, true));
     }
-    Int8Synthesis::save(f, Int8Synthesis::calibrate(net->g_s, torch::cat(lat, 0)));
+    quant::Int8Sequential::save(f, "g_s.int8", quant::Int8Sequential::calibrate(net->g_s, torch::cat(lat, 0)));
   }
   quant::TensorData zi;
   zi.dtype = "I32";
@@ -127,7 +127,7 @@ CodecModel load_model(const quant::ModelFile& f) {
     p.value().copy_(torch::from_blob(w.data(), shape, torch::kFloat));
   }
   m.h_s = IntegerHyperSynthesis::load(f, c.Nz, c.M);
-  m.g_s_int8 = Int8Synthesis::load(f, m.net->g_s);
+  m.g_s_int8 = quant::Int8Sequential::load(f, "g_s.int8", m.net->g_s);
   auto zi = f.raw("z.index");
   if (zi.dtype != "I32" || zi.shape != std::vector<int64_t>{c.Nz}) throw FormatError("model file: z.index has the wrong shape");
   m.z_index.resize(static_cast<size_t>(c.Nz));

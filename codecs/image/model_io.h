@@ -8,7 +8,7 @@
 
 #include "codecs/image/entropy_parameters.h"
 #include "codecs/image/model.h"
-#include "codecs/image/synthesis.h"
+#include "quant/layers/int8_sequential.h"
 #include "quant/formats/weight_formats.h"
 
 namespace nicodec::codecs::image {
@@ -19,7 +19,7 @@ inline constexpr const char* kArchitecture = "mean-scale-hyperprior-gain-v1";
 struct CodecModel {
   ImageModel net{nullptr};      // g_a, h_a, g_s, gains (h_s inside is unused: the integer one below replaces it)
   IntegerHyperSynthesis h_s;
-  Int8Synthesis g_s_int8;        // empty when the file has no int8 calibration
+  quant::Int8Sequential g_s_int8;  // g_s with int8 convolutions; empty when the file has no int8 calibration
   std::vector<int32_t> z_index;  // scale-table index per z channel
   uint32_t version = 0;          // written into every bitstream
   std::string weight_format;     // how the float transforms' weights were stored

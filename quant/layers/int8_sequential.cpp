@@ -1,0 +1,100 @@
+#include "quant/layers/int8_sequential.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+
+#include "core/error.h"
+
+namespace nicodec::quant {
+
+namespace {
+
+double robust_amax(const torch::Tensor& x) {
+  auto a = x.detach().abs().flatten();
+  if (a.numel() > (1 << 20)) a = a.index_select(0, torch::randperm(a.numel(), torch::kLong).narrow(0, 0, 1 << 20));
+  auto sorted = std::get<0>(a.sort());
+  const int64_t k = std::min<int64_t>(a.numel() - 1, static_cast<int64_t>(0.99995 * static_cast<double>(a.numel())));
+  return std::max(1e-6, sorted[k].item<double>());
+}
+
+std::string key(const std::string& prefix, size_t i, const char* what) {
+  return prefix + "." + std::to_string(i) + "." + what;
+}
+
+}  // namespace
+
+std::vector<size_t> Int8Sequential::int8_layers(torch::nn::Sequential& seq, bool keep_last_float) {
+  std::vector<size_t> convs;
+  for (size_t i = 0; i < seq->size(); ++i)
+    if (seq->ptr(i)->as<torch::nn::Conv2d>()) convs.push_back(i);
+  if (keep_last_float && !convs.empty()) convs.pop_back();
+  return convs;
+}
+
+std::map<size_t, ActivationRange> Int8Sequential::calibrate(torch::nn::Sequential& seq, const torch::Tensor& inputs,
+                                                            bool keep_last_float) {
+  torch::NoGradGuard ng;
+  std::map<size_t, ActivationRange> ranges;
+  const auto layers = int8_layers(seq, keep_last_float);
+  auto x = inputs;
+  size_t i = 0;
+  for (auto& m : *seq) {
+    auto y = m.forward(x);
+    if (std::find(layers.begin(), layers.end(), i) != layers.end())
+      ranges[i] = {robust_amax(x) / 127.0, robust_amax(y) / 127.0};
+    x = y;
+    ++i;
+  }
+  return ranges;
+}
+
+void Int8Sequential::save(ModelFile& f, const std::string& prefix, const std::map<size_t, ActivationRange>& ranges) {
+  char buf[32];
+  for (const auto& [i, r] : ranges) {
+    std::snprintf(buf, sizeof buf, "%.9g", r.in_scale);
+    f.metadata[key(prefix, i, "in_scale")] = buf;
+    std::snprintf(buf, sizeof buf, "%.9g", r.out_scale);
+    f.metadata[key(prefix, i, "out_scale")] = buf;
+  }
+}
+
+Int8Sequential Int8Sequential::from_ranges(torch::nn::Sequential& seq, const std::map<size_t, ActivationRange>& ranges) {
+  Int8Sequential s;
+  for (const auto& [i, r] : ranges) {
+    auto* conv = i < seq->size() ? seq->ptr(i)->as<torch::nn::Conv2d>() : nullptr;
+    if (!conv) throw UsageError("Int8Sequential: layer " + std::to_string(i) + " is not a Conv2d");
+    if ((*conv->options.dilation())[0] != 1 || conv->options.groups() != 1)
+      throw UsageError("Int8Sequential: layer " + std::to_string(i) + " is dilated or grouped");
+    s.layers_.emplace(i, Int8Conv2d(conv->weight, conv->bias, (*conv->options.stride())[0], conv->weight.size(2) / 2,
+                                    r.in_scale, r.out_scale));
+  }
+  return s;
+}
+
+Int8Sequential Int8Sequential::load(const ModelFile& f, const std::string& prefix, torch::nn::Sequential& seq,
+                                    bool keep_last_float) {
+  std::map<size_t, ActivationRange> ranges;
+  for (size_t i : int8_layers(seq, keep_last_float)) {
+    auto in = f.metadata.find(key(prefix, i, "in_scale")), out = f.metadata.find(key(prefix, i, "out_scale"));
+    if (in == f.metadata.end() || out == f.metadata.end()) return Int8Sequential();
+    const double is = std::strtod(in->second.c_str(), nullptr), os = std::strtod(out->second.c_str(), nullptr);
+    if (!(is > 0 && is < 1e6 && os > 0 && os < 1e6))
+      throw FormatError("model file: bad int8 activation scale for " + key(prefix, i, ""));
+    ranges[i] = {is, os};
+  }
+  return from_ranges(seq, ranges);
+}
+
+torch::Tensor Int8Sequential::forward(torch::nn::Sequential& seq, const torch::Tensor& x_in) const {
+  torch::NoGradGuard ng;
+  auto x = x_in;
+  size_t i = 0;
+  for (auto& m : *seq) {
+    auto it = layers_.find(i++);
+    x = it != layers_.end() ? it->second.forward(x) : m.forward(x);
+  }
+  return x;
+}
+
+}  // namespace nicodec::quant
