@@ -1,5 +1,6 @@
 // nicodec image codec speed on a 768x512 photo (the Kodak size): encode at a fixed rate level, encode with the
-// --bpp search, decode with the int8 and the float synthesis; plus int8 vs fp32 convolutions at g_s sizes.
+// --bpp search, decode with the int8 and the float synthesis; plus int8 vs fp32 convolution and linear layers
+// at decoder sizes (quant/layers/int8_conv.h).
 // Needs data/sets/images-eval (data/build_image_sets.sh). Run: NICODEC_THREADS=2 build/bench/bench_image_codec
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
@@ -60,7 +61,7 @@ void BM_Conv(benchmark::State& state) {
   auto weight = torch::randn({384, 96, 3, 3}) * 0.05, bias = torch::zeros({384});
   auto x = torch::randn({1, 96, h, w});
   auto y = torch::conv2d(x, weight, bias, 1, 1);
-  quant::Int8Conv2d q(weight, bias, 1, 1, x.abs().max().item<double>() / 127, y.abs().max().item<double>() / 127);
+  auto q = quant::Int8Layer::conv2d(weight, bias, 1, 1, x.abs().max().item<double>() / 127, y.abs().max().item<double>() / 127);
   torch::NoGradGuard ng;
   for (auto _ : state) benchmark::DoNotOptimize(y = int8 ? q.forward(x) : torch::conv2d(x, weight, bias, 1, 1));
   state.SetLabel(int8 ? "int8" : "fp32");
@@ -69,6 +70,22 @@ void BM_Conv(benchmark::State& state) {
 }
 BENCHMARK(BM_Conv)->Args({1, 128, 192})->Args({0, 128, 192})->Args({1, 64, 96})->Args({0, 64, 96})
     ->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// A Linear layer (512 -> 512) over 4096 rows, e.g. a 1x1 mixing layer or an audio decoder's projection.
+void BM_Linear(benchmark::State& state) {
+  setup_torch_threads();
+  const bool int8 = state.range(0) != 0;
+  torch::manual_seed(1);
+  auto weight = torch::randn({512, 512}) * 0.05, bias = torch::zeros({512});
+  auto x = torch::randn({4096, 512});
+  auto y = torch::nn::functional::linear(x, weight, bias);
+  auto q = quant::Int8Layer::linear(weight, bias, x.abs().max().item<double>() / 127, y.abs().max().item<double>() / 127);
+  torch::NoGradGuard ng;
+  for (auto _ : state) benchmark::DoNotOptimize(y = int8 ? q.forward(x) : torch::nn::functional::linear(x, weight, bias));
+  state.SetLabel(int8 ? "int8" : "fp32");
+  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * 512 * 512 * 4096, benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_Linear)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

@@ -55,7 +55,7 @@ class ImageCodec {
   // Decode with the int8 synthesis when the model file has one and this libtorch can run it (the default), or
   // in float.
   void set_int8_synthesis(bool on) { int8_ = on; }
-  bool int8_synthesis() const { return int8_ && !model_.g_s_int8.empty() && quant::Int8Conv2d::available(); }
+  bool int8_synthesis() const { return int8_ && !model_.g_s_int8.empty() && quant::Int8Layer::available(); }
 
  private:
   struct Analysis;

@@ -24,69 +24,128 @@ bool select_engine() {
   return false;
 }
 
-const c10::OperatorHandle* find_op(const char* name, const char* overload) {
-  auto h = c10::Dispatcher::singleton().findSchema({name, overload});
-  if (!h) return nullptr;
-  return new c10::OperatorHandle(*h);  // never freed: lives as long as the process, like the dispatcher
-}
+struct OpPair {
+  c10::optional<c10::OperatorHandle> prepack, run;
+};
 
 struct Ops {
-  const c10::OperatorHandle* prepack = nullptr;
-  const c10::OperatorHandle* conv = nullptr;
+  OpPair op[4];
   bool ok = false;
 };
 
 const Ops& ops() {
   static const Ops o = [] {
     Ops r;
-    r.prepack = find_op("quantized::conv2d_prepack", "");
-    r.conv = find_op("quantized::conv2d", "new");
-    r.ok = r.prepack && r.conv && select_engine();
+    auto find = [](const char* name, const char* overload) {
+      return c10::Dispatcher::singleton().findSchema({name, overload});
+    };
+    r.op[static_cast<int>(Int8Op::kLinear)] = {find("quantized::linear_prepack", ""), find("quantized::linear", "")};
+    r.op[static_cast<int>(Int8Op::kConv1d)] = {find("quantized::conv1d_prepack", ""), find("quantized::conv1d", "")};
+    r.op[static_cast<int>(Int8Op::kConv2d)] = {find("quantized::conv2d_prepack", ""), find("quantized::conv2d", "new")};
+    r.op[static_cast<int>(Int8Op::kConvTranspose2d)] = {find("quantized::conv_transpose2d_prepack", ""),
+                                                        find("quantized::conv_transpose2d", "")};
+    r.ok = std::all_of(std::begin(r.op), std::end(r.op), [](const OpPair& p) { return p.prepack && p.run; }) &&
+           select_engine();
     return r;
   }();
   return o;
 }
 
-}  // namespace
-
-bool Int8Conv2d::available() { return ops().ok; }
-
-Int8Conv2d::Int8Conv2d(const torch::Tensor& weight, const torch::Tensor& bias, int64_t stride, int64_t padding,
-                       double in_scale, double out_scale)
-    : stride_(stride), padding_(padding), in_scale_(in_scale), out_scale_(out_scale) {
-  if (weight.dim() != 4) throw UsageError("Int8Conv2d: weight must be [out, in, k, k]");
-  if (!(in_scale > 0) || !(out_scale > 0)) throw UsageError("Int8Conv2d: scales must be positive");
-  torch::NoGradGuard ng;
-  auto w = weight.detach().to(torch::kFloat).cpu().contiguous();
-  const int64_t out = w.size(0);
-  auto scales = (w.abs().reshape({out, -1}).amax(1) / 127.0).clamp_min(1e-12).to(torch::kDouble);
-  qweight_ = torch::quantize_per_channel(w, scales, torch::zeros({out}, torch::kLong), 0, torch::kQInt8);
-  bias_ = bias.defined() ? bias.detach().to(torch::kFloat).cpu().contiguous() : torch::zeros({out});
-  if (available()) {
-    torch::jit::Stack st{qweight_, c10::optional<at::Tensor>(bias_), c10::List<int64_t>({stride, stride}),
-                         c10::List<int64_t>({padding, padding}), c10::List<int64_t>({1, 1}), int64_t{1}};
-    ops().prepack->callBoxed(&st);
-    packed_ = st[0];
-  }
+c10::List<int64_t> pair(int64_t v, Int8Op op) {
+  return op == Int8Op::kConv1d ? c10::List<int64_t>({v}) : c10::List<int64_t>({v, v});
 }
 
-torch::Tensor Int8Conv2d::forward(const torch::Tensor& x) const {
+}  // namespace
+
+bool Int8Layer::available() { return ops().ok; }
+
+Int8Layer Int8Layer::linear(const torch::Tensor& w, const torch::Tensor& b, double in_scale, double out_scale) {
+  return Int8Layer(Int8Op::kLinear, w, b, 1, 0, 0, in_scale, out_scale);
+}
+Int8Layer Int8Layer::conv1d(const torch::Tensor& w, const torch::Tensor& b, int64_t stride, int64_t padding,
+                            double in_scale, double out_scale) {
+  return Int8Layer(Int8Op::kConv1d, w, b, stride, padding, 0, in_scale, out_scale);
+}
+Int8Layer Int8Layer::conv2d(const torch::Tensor& w, const torch::Tensor& b, int64_t stride, int64_t padding,
+                            double in_scale, double out_scale) {
+  return Int8Layer(Int8Op::kConv2d, w, b, stride, padding, 0, in_scale, out_scale);
+}
+Int8Layer Int8Layer::conv_transpose2d(const torch::Tensor& w, const torch::Tensor& b, int64_t stride, int64_t padding,
+                                      int64_t output_padding, double in_scale, double out_scale) {
+  return Int8Layer(Int8Op::kConvTranspose2d, w, b, stride, padding, output_padding, in_scale, out_scale);
+}
+
+Int8Layer::Int8Layer(Int8Op op, const torch::Tensor& weight, const torch::Tensor& bias, int64_t stride, int64_t padding,
+                     int64_t output_padding, double in_scale, double out_scale)
+    : op_(op), stride_(stride), padding_(padding), output_padding_(output_padding), in_scale_(in_scale),
+      out_scale_(out_scale) {
+  const int64_t dims[] = {2, 3, 4, 4};
+  if (weight.dim() != dims[static_cast<int>(op)]) throw UsageError("Int8Layer: weight has the wrong number of dimensions");
+  if (!(in_scale > 0) || !(out_scale > 0)) throw UsageError("Int8Layer: scales must be positive");
+  if (output_padding < 0 || output_padding > padding || output_padding >= std::max<int64_t>(1, stride))
+    throw UsageError("Int8Layer: output_padding must be below the stride and at most the padding");
+  torch::NoGradGuard ng;
+  auto w = weight.detach().to(torch::kFloat).cpu().contiguous();
+  const bool transposed = op == Int8Op::kConvTranspose2d;
+  const int64_t out = transposed ? w.size(1) : w.size(0);
+  if (transposed) {  // per-tensor: what every quantized engine supports for transposed convolutions
+    qweight_ = torch::quantize_per_tensor(w, std::max(1e-12, w.abs().max().item<double>() / 127.0), 0, torch::kQInt8);
+  } else {
+    auto scales = (w.abs().reshape({out, -1}).amax(1) / 127.0).clamp_min(1e-12).to(torch::kDouble);
+    qweight_ = torch::quantize_per_channel(w, scales, torch::zeros({out}, torch::kLong), 0, torch::kQInt8);
+  }
+  bias_ = bias.defined() ? bias.detach().to(torch::kFloat).cpu().contiguous() : torch::zeros({out});
+  if (!available()) return;
+  const auto& p = ops().op[static_cast<int>(op)];
+  torch::jit::Stack st;
+  if (op == Int8Op::kLinear)
+    st = {qweight_, c10::optional<at::Tensor>(bias_)};
+  else if (transposed)  // unpadded: oneDNN has no output_padding, so forward() crops the full output instead
+    st = {qweight_, c10::optional<at::Tensor>(bias_), pair(stride, op), pair(0, op), pair(0, op), pair(1, op),
+          int64_t{1}};
+  else
+    st = {qweight_, c10::optional<at::Tensor>(bias_), pair(stride, op), pair(padding, op), pair(1, op), int64_t{1}};
+  p.prepack->callBoxed(&st);
+  packed_ = st[0];
+}
+
+torch::Tensor Int8Layer::forward(const torch::Tensor& x) const {
   if (!available()) return forward_reference(x).to(torch::kFloat);
   torch::NoGradGuard ng;
   auto qx = torch::quantize_per_tensor(x.to(torch::kFloat).contiguous(), in_scale_, kZeroPoint, torch::kQUInt8);
   torch::jit::Stack st{qx, packed_, out_scale_, kZeroPoint};
-  ops().conv->callBoxed(&st);
-  return st[0].toTensor().dequantize();
+  ops().op[static_cast<int>(op_)].run->callBoxed(&st);
+  auto y = st[0].toTensor().dequantize();
+  if (op_ == Int8Op::kConvTranspose2d) {  // the padded output is a window of the unpadded one
+    const int64_t k = qweight_.size(2);
+    const int64_t ho = (x.size(2) - 1) * stride_ - 2 * padding_ + k + output_padding_;
+    const int64_t wo = (x.size(3) - 1) * stride_ - 2 * padding_ + k + output_padding_;
+    y = y.narrow(2, padding_, ho).narrow(3, padding_, wo);
+  }
+  return y;
 }
 
-torch::Tensor Int8Conv2d::forward_reference(const torch::Tensor& x) const {
+torch::Tensor Int8Layer::forward_reference(const torch::Tensor& x) const {
   torch::NoGradGuard ng;
-  // Activations: uint8 steps around the zero point, as quantize_per_tensor rounds (half to even).
+  // Activations: uint8 steps around the zero point, rounded as quantize_per_tensor does (half to even).
   auto xq = (torch::round(x.to(torch::kDouble) / in_scale_) + kZeroPoint).clamp(0, 255) - kZeroPoint;
   auto wq = qweight_.int_repr().to(torch::kDouble);
-  auto ws = qweight_.q_per_channel_scales().to(torch::kDouble);
-  auto acc = torch::conv2d(xq, wq, {}, stride_, padding_);  // exact: integers far below 2^53
-  auto y = acc * (ws.view({1, -1, 1, 1}) * in_scale_) + bias_.to(torch::kDouble).view({1, -1, 1, 1});
+  const bool transposed = op_ == Int8Op::kConvTranspose2d;
+  const int64_t out = transposed ? wq.size(1) : wq.size(0);
+  auto ws = transposed ? torch::full({out}, qweight_.q_scale(), torch::kDouble)
+                       : qweight_.q_per_channel_scales().to(torch::kDouble);
+  torch::Tensor acc;  // exact: integer products and sums far below 2^53
+  switch (op_) {
+    case Int8Op::kLinear: acc = torch::matmul(xq, wq.t()); break;
+    case Int8Op::kConv1d: acc = torch::conv1d(xq, wq, {}, stride_, padding_); break;
+    case Int8Op::kConv2d: acc = torch::conv2d(xq, wq, {}, stride_, padding_); break;
+    case Int8Op::kConvTranspose2d:
+      acc = torch::conv_transpose2d(xq, wq, {}, stride_, padding_, output_padding_);
+      break;
+  }
+  std::vector<int64_t> shape(static_cast<size_t>(acc.dim()), 1);
+  shape[op_ == Int8Op::kLinear ? shape.size() - 1 : 1] = out;
+  auto y = acc * (ws * in_scale_).view(shape) + bias_.to(torch::kDouble).view(shape);
   auto yq = (torch::round(y / out_scale_) + kZeroPoint).clamp(0, 255) - kZeroPoint;
   return yq * out_scale_;
 }

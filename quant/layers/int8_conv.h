@@ -1,34 +1,47 @@
-// Int8 convolution for CPU decoders (the float synthesis transforms): weights int8, symmetric, one scale per
-// output channel; activations uint8 with one calibrated scale per tensor (zero point 128); output requantized to
-// uint8 with a calibrated scale, then returned as float. Runs on libtorch's quantized CPU kernels (FBGEMM where
-// the build has it, else oneDNN, else QNNPACK).
+// Int8 layers for CPU decoders (the float synthesis transforms): Linear, Conv1d, Conv2d and ConvTranspose2d with
+// weights int8 (symmetric; one scale per output channel, per tensor for transposed convolutions), activations
+// uint8 with one calibrated scale per tensor (zero point 128), and the output requantized to uint8 with a
+// calibrated scale, then returned as float. Runs libtorch's quantized CPU kernels (FBGEMM where the build has
+// it, else oneDNN, else QNNPACK), called through the dispatcher by name so it builds on libtorch 1.13 and 2.x.
 //
-// Unlike IntegerConv2d (integer-exact, for entropy parameters), this layer is for speed: results may differ by
-// one output step between kernels. forward_reference() computes the same quantized arithmetic in float64 by a
-// plain convolution on the dequantized integers: the fast path must stay within one output step of it.
+// Unlike IntegerConv2d (integer-exact, for entropy parameters), this is for speed: results may differ by one
+// output step between kernels. forward_reference() does the same quantized arithmetic in float64 by a plain
+// convolution / matrix product on the dequantized integers: the fast path must stay within one output step.
 #pragma once
 #include <torch/torch.h>
 
 namespace nicodec::quant {
 
-class Int8Conv2d {
+enum class Int8Op { kLinear, kConv1d, kConv2d, kConvTranspose2d };
+
+class Int8Layer {
  public:
-  Int8Conv2d() = default;
-  // weight [out, in, k, k], bias [out]; in_scale / out_scale: the real value of one activation step.
-  Int8Conv2d(const torch::Tensor& weight, const torch::Tensor& bias, int64_t stride, int64_t padding, double in_scale,
-             double out_scale);
-  // True when this libtorch has quantized CPU convolutions (then forward() runs them).
+  Int8Layer() = default;
+  // Weights as the float layer holds them: Linear [out, in]; Conv1d [out, in, k]; Conv2d [out, in, k, k];
+  // ConvTranspose2d [in, out, k, k]. in_scale / out_scale: the real value of one activation step.
+  static Int8Layer linear(const torch::Tensor& w, const torch::Tensor& b, double in_scale, double out_scale);
+  static Int8Layer conv1d(const torch::Tensor& w, const torch::Tensor& b, int64_t stride, int64_t padding,
+                          double in_scale, double out_scale);
+  static Int8Layer conv2d(const torch::Tensor& w, const torch::Tensor& b, int64_t stride, int64_t padding,
+                          double in_scale, double out_scale);
+  static Int8Layer conv_transpose2d(const torch::Tensor& w, const torch::Tensor& b, int64_t stride, int64_t padding,
+                                    int64_t output_padding, double in_scale, double out_scale);
+  // True when this libtorch has quantized CPU kernels (then forward() runs them; otherwise the reference).
   static bool available();
 
   torch::Tensor forward(const torch::Tensor& x) const;            // float in, float out
   torch::Tensor forward_reference(const torch::Tensor& x) const;  // the arithmetic spelled out, float64
+  Int8Op op() const { return op_; }
   double in_scale() const { return in_scale_; }
   double out_scale() const { return out_scale_; }
 
  private:
-  torch::Tensor qweight_, bias_;  // quantized per-channel weight (kQInt8), float bias
+  Int8Layer(Int8Op op, const torch::Tensor& w, const torch::Tensor& b, int64_t stride, int64_t padding,
+            int64_t output_padding, double in_scale, double out_scale);
+  Int8Op op_ = Int8Op::kConv2d;
+  torch::Tensor qweight_, bias_;  // quantized weight (kQInt8), float bias
   c10::IValue packed_;
-  int64_t stride_ = 1, padding_ = 0;
+  int64_t stride_ = 1, padding_ = 0, output_padding_ = 0;
   double in_scale_ = 1, out_scale_ = 1;
 };
 

@@ -27,7 +27,9 @@ std::string key(const std::string& prefix, size_t i, const char* what) {
 std::vector<size_t> Int8Sequential::int8_layers(torch::nn::Sequential& seq, bool keep_last_float) {
   std::vector<size_t> convs;
   for (size_t i = 0; i < seq->size(); ++i)
-    if (seq->ptr(i)->as<torch::nn::Conv2d>()) convs.push_back(i);
+    if (seq->ptr(i)->as<torch::nn::Conv2d>() || seq->ptr(i)->as<torch::nn::Conv1d>() ||
+        seq->ptr(i)->as<torch::nn::ConvTranspose2d>() || seq->ptr(i)->as<torch::nn::Linear>())
+      convs.push_back(i);
   if (keep_last_float && !convs.empty()) convs.pop_back();
   return convs;
 }
@@ -62,12 +64,29 @@ void Int8Sequential::save(ModelFile& f, const std::string& prefix, const std::ma
 Int8Sequential Int8Sequential::from_ranges(torch::nn::Sequential& seq, const std::map<size_t, ActivationRange>& ranges) {
   Int8Sequential s;
   for (const auto& [i, r] : ranges) {
-    auto* conv = i < seq->size() ? seq->ptr(i)->as<torch::nn::Conv2d>() : nullptr;
-    if (!conv) throw UsageError("Int8Sequential: layer " + std::to_string(i) + " is not a Conv2d");
-    if ((*conv->options.dilation())[0] != 1 || conv->options.groups() != 1)
-      throw UsageError("Int8Sequential: layer " + std::to_string(i) + " is dilated or grouped");
-    s.layers_.emplace(i, Int8Conv2d(conv->weight, conv->bias, (*conv->options.stride())[0], conv->weight.size(2) / 2,
-                                    r.in_scale, r.out_scale));
+    if (i >= seq->size()) throw UsageError("Int8Sequential: no layer " + std::to_string(i));
+    const auto m = seq->ptr(i);
+    const std::string name = "Int8Sequential: layer " + std::to_string(i);
+    if (auto* l = m->as<torch::nn::Linear>()) {
+      s.layers_.emplace(i, Int8Layer::linear(l->weight, l->bias, r.in_scale, r.out_scale));
+    } else if (auto* c1 = m->as<torch::nn::Conv1d>()) {
+      const auto& o = c1->options;
+      if ((*o.dilation())[0] != 1 || o.groups() != 1) throw UsageError(name + " is dilated or grouped");
+      s.layers_.emplace(i, Int8Layer::conv1d(c1->weight, c1->bias, (*o.stride())[0], c1->weight.size(2) / 2,
+                                             r.in_scale, r.out_scale));
+    } else if (auto* c2 = m->as<torch::nn::Conv2d>()) {
+      const auto& o = c2->options;
+      if ((*o.dilation())[0] != 1 || o.groups() != 1) throw UsageError(name + " is dilated or grouped");
+      s.layers_.emplace(i, Int8Layer::conv2d(c2->weight, c2->bias, (*o.stride())[0], c2->weight.size(2) / 2,
+                                             r.in_scale, r.out_scale));
+    } else if (auto* t = m->as<torch::nn::ConvTranspose2d>()) {
+      const auto& o = t->options;
+      if ((*o.dilation())[0] != 1 || o.groups() != 1) throw UsageError(name + " is dilated or grouped");
+      s.layers_.emplace(i, Int8Layer::conv_transpose2d(t->weight, t->bias, (*o.stride())[0], t->weight.size(2) / 2,
+                                                       (*o.output_padding())[0], r.in_scale, r.out_scale));
+    } else {
+      throw UsageError(name + " is not a Linear or convolution layer");
+    }
   }
   return s;
 }

@@ -1,5 +1,5 @@
 // Post-training int8 swap-in for a float torch::nn::Sequential (a decoder's synthesis transform): chosen
-// convolutions run as Int8Conv2d with activation ranges calibrated on sample inputs; every other layer (GDN,
+// Conv1d / Conv2d / ConvTranspose2d / Linear layers run as Int8Layer with activation ranges calibrated on sample inputs; every other layer (GDN,
 // PixelShuffle, activations, the layers left in float) runs as it is.
 //
 // Typical use: calibrate once at export (ranges saved in the model file's metadata under a prefix), load with the
@@ -22,7 +22,8 @@ struct ActivationRange {
 class Int8Sequential {
  public:
   Int8Sequential() = default;
-  // The layers swapped in: every Conv2d of `seq` except the last one when keep_last_float (the layer that makes
+  // The layers swapped in: every Conv1d, Conv2d, ConvTranspose2d and Linear of `seq`, except the last one when
+  // keep_last_float (the layer that makes
   // pixels or samples, where 8-bit output steps would show).
   static std::vector<size_t> int8_layers(torch::nn::Sequential& seq, bool keep_last_float = true);
   // Ranges of those layers' inputs and outputs on `inputs` (99.995th percentile of |x|: a lone outlier would
@@ -39,7 +40,7 @@ class Int8Sequential {
   torch::Tensor forward(torch::nn::Sequential& seq, const torch::Tensor& x) const;
 
  private:
-  std::map<size_t, Int8Conv2d> layers_;  // module index -> int8 replacement
+  std::map<size_t, Int8Layer> layers_;  // module index -> int8 replacement
 };
 
 }  // namespace nicodec::quant
