@@ -112,10 +112,63 @@ double stoi_10k(const float* clean, const float* processed, size_t n) {
   return total / static_cast<double>(count);
 }
 
-double stoi(const Audio& clean, const Audio& processed) {
+double estoi_10k(const float* clean, const float* processed, size_t n) {
+  std::vector<double> x(clean, clean + n), y(processed, processed + n);
+  remove_silence(x, y);
+  const auto X = band_envelopes(x), Y = band_envelopes(y);
+  const size_t frames = X[0].size();
+  if (frames < static_cast<size_t>(kSegment))
+    throw UsageError("ESTOI needs at least 384 ms of non-silent signal (30 frames at 10 kHz)");
+  // Each segment as a bands x frames matrix: rows (one band over time) to zero mean and unit norm, then
+  // columns (one frame's spectrum over bands) likewise; the score is the mean column inner product.
+  auto normalize = [](double (&m)[kBands][kSegment]) {
+    for (int j = 0; j < kBands; ++j) {
+      double mean = 0, norm = 0;
+      for (int i = 0; i < kSegment; ++i) mean += m[j][i];
+      mean /= kSegment;
+      for (int i = 0; i < kSegment; ++i) norm += (m[j][i] - mean) * (m[j][i] - mean);
+      norm = std::sqrt(norm);
+      for (int i = 0; i < kSegment; ++i) m[j][i] = norm > 0 ? (m[j][i] - mean) / norm : 0;
+    }
+    for (int i = 0; i < kSegment; ++i) {
+      double mean = 0, norm = 0;
+      for (int j = 0; j < kBands; ++j) mean += m[j][i];
+      mean /= kBands;
+      for (int j = 0; j < kBands; ++j) norm += (m[j][i] - mean) * (m[j][i] - mean);
+      norm = std::sqrt(norm);
+      for (int j = 0; j < kBands; ++j) m[j][i] = norm > 0 ? (m[j][i] - mean) / norm : 0;
+    }
+  };
+  double total = 0;
+  size_t count = 0;
+  for (size_t m = kSegment; m <= frames; ++m) {
+    double xs[kBands][kSegment], ys[kBands][kSegment];
+    for (int j = 0; j < kBands; ++j)
+      for (int i = 0; i < kSegment; ++i) {
+        xs[j][i] = X[static_cast<size_t>(j)][m - kSegment + static_cast<size_t>(i)];
+        ys[j][i] = Y[static_cast<size_t>(j)][m - kSegment + static_cast<size_t>(i)];
+      }
+    normalize(xs);
+    normalize(ys);
+    double d = 0;
+    for (int j = 0; j < kBands; ++j)
+      for (int i = 0; i < kSegment; ++i) d += xs[j][i] * ys[j][i];
+    total += d / kSegment;
+    ++count;
+  }
+  return total / static_cast<double>(count);
+}
+
+namespace {
+template <double (*F)(const float*, const float*, size_t)>
+double at_10k(const Audio& clean, const Audio& processed) {
   const Audio a = resample(downmix_mono(clean), 10000), b = resample(downmix_mono(processed), 10000);
   const size_t n = std::min(a.samples.size(), b.samples.size());
-  return stoi_10k(a.samples.data(), b.samples.data(), n);
+  return F(a.samples.data(), b.samples.data(), n);
 }
+}  // namespace
+
+double stoi(const Audio& clean, const Audio& processed) { return at_10k<stoi_10k>(clean, processed); }
+double estoi(const Audio& clean, const Audio& processed) { return at_10k<estoi_10k>(clean, processed); }
 
 }  // namespace nicodec::eval

@@ -18,4 +18,12 @@ namespace nicodec::eval {
 double stoi_10k(const float* clean, const float* processed, size_t n);
 double stoi(const Audio& clean, const Audio& processed);  // mono (downmixed), resampled to 10 kHz
 
+// Extended STOI (Jensen & Taal 2016, IEEE/ACM TASLP 24(11)): the same silence removal, STFT, bands and 30-frame
+// segments, no clipping; each segment's bands x frames envelope matrix is normalized to zero mean and unit
+// norm along time (rows), then along bands (columns); the score is the mean inner product of matching columns
+// of clean and processed, over frames and segments. Unlike STOI it also penalizes modulated (fluctuating)
+// maskers and distortions that reshape the spectrum within a frame; about 0 for unrelated signals.
+double estoi_10k(const float* clean, const float* processed, size_t n);
+double estoi(const Audio& clean, const Audio& processed);
+
 }  // namespace nicodec::eval

@@ -1,5 +1,6 @@
-// STOI on real speech: identical and gain-changed signals score 1, noise lowers the score monotonically, and
-// an unrelated signal lands on the floor that STOI's clipping step creates (about 0.5, not 0).
+// STOI and ESTOI on real speech: identical and gain-changed signals score 1, noise lowers the score
+// monotonically, and an unrelated signal lands on the floor that STOI's clipping step creates (about 0.5) but
+// near 0 for ESTOI, which has no clipping.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -57,6 +58,28 @@ TEST(Stoi, UnrelatedSignalSitsOnTheClippingFloorAndShortInputIsRefused) {
   EXPECT_LT(unrelated, stoi(a, with_noise(a, 0, 6)) - 0.15);
   std::vector<float> tiny(1000, 0.1f);
   EXPECT_THROW(stoi_10k(tiny.data(), tiny.data(), tiny.size()), UsageError);
+}
+
+TEST(Estoi, OneForTheSameSpeechFallsWithNoiseAndNearZeroForUnrelatedSignals) {
+  const Audio a = speech();
+  EXPECT_NEAR(estoi(a, a), 1.0, 1e-9);
+  Audio quieter = a;
+  for (auto& s : quieter.samples) s *= 0.25f;
+  EXPECT_NEAR(estoi(a, quieter), 1.0, 1e-6);
+  const double e20 = estoi(a, with_noise(a, 20, 1)), e5 = estoi(a, with_noise(a, 5, 2)),
+               em5 = estoi(a, with_noise(a, -5, 3));
+  EXPECT_GT(e20, e5);
+  EXPECT_GT(e5, em5);
+  EXPECT_GT(e20, 0.85);
+  // No clipping step: an unrelated signal scores about 0, not STOI's ~0.5 floor.
+  Audio noise = a;
+  std::mt19937 rng(9);
+  std::normal_distribution<float> g(0, 0.1f);
+  for (auto& s : noise.samples) s = g(rng);
+  EXPECT_LT(std::abs(estoi(a, noise)), 0.1);
+  EXPECT_LT(estoi(a, noise), stoi(a, noise) - 0.3);
+  std::vector<float> tiny(1000, 0.1f);
+  EXPECT_THROW(estoi_10k(tiny.data(), tiny.data(), tiny.size()), UsageError);
 }
 
 }  // namespace
