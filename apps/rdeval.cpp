@@ -1,5 +1,7 @@
-// rdeval: rate-distortion evaluation of image codecs over a folder of images.
+// rdeval: rate-distortion evaluation of image codecs over a folder of images, or of speech/audio codecs over a
+// folder of 16 kHz clips.
 //   rdeval --images data/sets/images-eval --codecs jpeg420,webp,avif444 --out results/kodak-like
+//   rdeval --audio data/sets/audio-eval --codecs opus,codec2 --out results/audio
 // Writes rows.csv, cache.jsonl (reruns only do new work), report.md (curves + BD-rates), and PSNR and MS-SSIM
 // plots as SVG and PNG.
 #include <CLI/CLI.hpp>
@@ -11,15 +13,20 @@
 #include "core/error.h"
 #include "core/file_io.h"
 #include "eval/anchors.h"
+#include "eval/audio_rd.h"
 #include "eval/rd_report.h"
 #include "eval/rd_runner.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"rdeval: rate-distortion curves and BD-rates of image codecs over a folder of images"};
+  CLI::App app{"rdeval: rate-distortion curves and BD-rates of image codecs over a folder of images, or rate vs "
+               "mel distance, SI-SDR, STOI and ESTOI of audio codecs over a folder of clips (--audio)"};
   nicodec::eval::RdRunOptions opt;
   std::string codecs = "jpeg420,jpeg444,webp,jpeg2000,jpegxl,avif444,hevc444", reference = "jpeg420";
   bool list = false, quiet = false;
   app.add_option("--images", opt.images_dir, "Folder of images (.png .ppm .jpg .tif .webp .bmp)");
+  std::string audio_dir;
+  app.add_option("--audio", audio_dir,
+                 "Instead of images: folder of 16 kHz clips named speech-* / music-* (codecs default to opus,codec2)");
   app.add_option("--codecs", codecs, "Comma-separated codecs")->capture_default_str();
   app.add_option("--reference", reference, "Codec the BD-rates are measured against")->capture_default_str();
   app.add_option("--out", opt.out_dir, "Output folder (created)")->default_val("rdeval-out");
@@ -33,14 +40,38 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   try {
     if (list) {
-      for (const auto& a : nicodec::eval::image_anchors()) {
+      auto all = nicodec::eval::image_anchors();
+      for (const auto& a : nicodec::eval::audio_anchors()) all.push_back(a);
+      for (const auto& a : all) {
         std::printf("%-9s %s\n          settings:", a.name.c_str(), a.description.c_str());
         for (double p : a.params) std::printf(" %g", p);
         std::printf("%s\n", nicodec::eval::tool_available(a.tool) ? "" : "   (not installed)");
       }
       return 0;
     }
-    if (opt.images_dir.empty()) throw nicodec::UsageError("--images FOLDER is required (try --help)");
+    if (!audio_dir.empty()) {
+      nicodec::eval::AudioRdOptions ao;
+      ao.audio_dir = audio_dir;
+      ao.out_dir = opt.out_dir;
+      ao.progress = !quiet;
+      if (app.get_option("--codecs")->count() == 0) codecs = "opus,codec2";
+      std::stringstream cs(codecs);
+      for (std::string c; std::getline(cs, c, ',');)
+        if (!c.empty()) ao.codecs.push_back(c);
+      const auto rows = nicodec::eval::run_audio_rd(ao);
+      std::string command;
+      for (int i = 0; i < argc; ++i) command += (i ? " " : "") + std::string(argv[i]);
+      const std::string md = nicodec::eval::audio_markdown_report(rows, command);
+      nicodec::eval::write_audio_csv(rows, (std::filesystem::path(ao.out_dir) / "rows.csv").string());
+      nicodec::write_file_atomic((std::filesystem::path(ao.out_dir) / "report.md").string(),
+                                 reinterpret_cast<const uint8_t*>(md.data()), md.size());
+      std::printf("%s\nwrote %s/{rows.csv,report.md}\n", md.c_str(), ao.out_dir.c_str());
+      size_t errors = 0;
+      for (const auto& r : rows) errors += !r.error.empty();
+      if (errors) std::fprintf(stderr, "rdeval: %zu points failed (see rows.csv)\n", errors);
+      return errors ? 1 : 0;
+    }
+    if (opt.images_dir.empty()) throw nicodec::UsageError("--images FOLDER (or --audio FOLDER) is required (try --help)");
     std::stringstream ss(codecs);
     for (std::string c; std::getline(ss, c, ',');)
       if (!c.empty()) opt.codecs.push_back(c);

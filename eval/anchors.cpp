@@ -96,6 +96,33 @@ const Anchor& find_anchor(const std::string& name) {
   throw UsageError("unknown codec '" + name + "'; choose from " + names);
 }
 
+int run_tool(const std::string& cmd, const std::string& log_file) {
+  return std::system(("{ " + cmd + " ; } 2>>" + quote(log_file)).c_str());
+}
+
+std::vector<Anchor> audio_anchors() {
+  const std::string ff = "ffmpeg -nostdin -loglevel error -y ";
+  const std::string dec = ff + "-i {out} -ac 1 -ar 16000 -c:a pcm_s16le {dec}";
+  return {
+      {"opus", "libopus through FFmpeg, VBR, application voip, 20 ms frames, Ogg; param = kbit/s", "opus",
+       {6, 8, 12, 16, 24}, 6, 64, true, false, "ffmpeg",
+       ff + "-i {in} -c:a libopus -b:a {param}k -vbr on -application voip -frame_duration 20 {out}", dec},
+      {"codec2", "Codec2 (libcodec2 through FFmpeg) at 8 kHz, .c2 file; param = mode in bit/s (700 = 700C)", "c2",
+       {700, 1300, 1600, 3200}, 700, 3200, true, true, "ffmpeg",
+       ff + "-i {in} -ac 1 -ar 8000 -c:a libcodec2 -mode \"$(echo {param} | sed s/^700\\$/700C/)\" -f codec2 {out}", dec},
+  };
+}
+
+const Anchor& find_audio_anchor(const std::string& name) {
+  static const std::vector<Anchor> all = audio_anchors();
+  std::string names;
+  for (const auto& a : all) {
+    if (a.name == name) return a;
+    names += (names.empty() ? "" : ", ") + a.name;
+  }
+  throw UsageError("unknown audio codec '" + name + "'; choose from " + names);
+}
+
 bool tool_available(const std::string& tool) {
   return std::system(("command -v " + tool + " >/dev/null 2>&1").c_str()) == 0;
 }

@@ -27,6 +27,12 @@ std::vector<Anchor> image_anchors();
 std::vector<Anchor> classical_anchors();
 const Anchor& find_anchor(const std::string& name);  // throws UsageError listing the names
 bool tool_available(const std::string& tool);
+// Runs a shell command with its stderr appended to log_file; returns the shell's status.
+int run_tool(const std::string& cmd, const std::string& log_file);
+// Speech and audio anchors, run through FFmpeg: {in} is a 16 kHz mono WAV, {out} the coded file, {dec} the
+// decoded 16 kHz WAV; params are bitrates (Opus: kbit/s; Codec2: its mode in bit/s, 700 meaning 700C).
+std::vector<Anchor> audio_anchors();
+const Anchor& find_audio_anchor(const std::string& name);
 // Fills a template: {param} with the parameter, {ratio} with 24/param (JPEG 2000), paths single-quoted.
 std::string fill(const std::string& tmpl, double param, const std::string& in, const std::string& png,
                  const std::string& out, const std::string& dec);

@@ -61,11 +61,8 @@ RdRow from_json(const json& j) {
   return r;
 }
 
-// Runs a tool with its stderr appended to <out>/work/tools.log, which is where to look when a point fails.
-int run_tool(const std::string& cmd, const fs::path& work) {
-  const std::string log = (work / "tools.log").string();
-  return std::system(("{ " + cmd + " ; } 2>>'" + log + "'").c_str());
-}
+// Tools log to <out>/work/tools.log, which is where to look when a point fails.
+int run_tool(const std::string& cmd, const fs::path& work) { return eval::run_tool(cmd, (work / "tools.log").string()); }
 
 double timed(const std::string& cmd, const fs::path& work, int* status) {
   const auto t0 = std::chrono::steady_clock::now();

@@ -9,6 +9,8 @@
 #include "core/error.h"
 #include "core/media/image_io.h"
 #include "eval/anchors.h"
+#include "eval/audio_rd.h"
+#include "core/media/audio_io.h"
 #include "eval/rd_report.h"
 #include "eval/rd_runner.h"
 
@@ -96,6 +98,47 @@ TEST(RdRunner, RealJpegRunIsCachedAndMeasuresWhatTheToolWrote) {
   opt.codecs = {"jpeg420"};
   opt.images_dir = (dir / "missing").string();
   EXPECT_THROW(run_rd(opt), Error);
+  fs::remove_all(dir);
+}
+
+TEST(AudioRd, BestLagFindsAKnownShift) {
+  std::vector<float> ref(4000), est(4000, 0.0f);
+  uint32_t x = 1;
+  for (auto& v : ref) v = static_cast<float>((x = x * 1664525u + 1013904223u) >> 8) / 16777216.0f - 0.5f;
+  for (size_t i = 0; i + 37 < ref.size(); ++i) est[i + 37] = 0.5f * ref[i];  // delayed by 37 samples
+  EXPECT_EQ(best_lag(ref, est, 100), 37);
+  EXPECT_EQ(best_lag(est, ref, 100), -37);
+}
+
+TEST(AudioRd, RealOpusAndCodec2RunsMeasureTheFilesTheyWrote) {
+  if (!tool_available("ffmpeg")) GTEST_SKIP() << "ffmpeg missing: scripts/install_deps.sh installs it";
+  const fs::path dir = fs::temp_directory_path() / ("nicodec_ard_" + std::to_string(::getpid()));
+  fs::create_directories(dir / "in");
+  fs::copy_file(std::string(NICODEC_SAMPLES) + "/speech-16k-3s.wav", dir / "in" / "speech-01-sample.wav");
+  AudioRdOptions opt;
+  opt.audio_dir = (dir / "in").string();
+  opt.out_dir = (dir / "out").string();
+  opt.codecs = {"opus", "codec2"};
+  opt.progress = false;
+  const auto rows = run_audio_rd(opt);
+  ASSERT_EQ(rows.size(), find_audio_anchor("opus").params.size() + find_audio_anchor("codec2").params.size());
+  for (const auto& r : rows) {
+    ASSERT_TRUE(r.error.empty()) << r.codec << " " << r.param << ": " << r.error;
+    EXPECT_EQ(r.category, "speech");
+    EXPECT_NEAR(r.kbps, 8.0 * static_cast<double>(r.bytes) / 3.0 / 1000.0, 1e-9);
+    // Files land near the asked rate (Ogg and .c2 headers add a little; Opus VBR wanders on 3 s).
+    const double nominal = r.codec == "opus" ? r.param : r.param / 1000.0;
+    EXPECT_GT(r.kbps, 0.7 * nominal) << r.codec << " " << r.param;
+    EXPECT_LT(r.kbps, 1.5 * nominal) << r.codec << " " << r.param;
+    EXPECT_GT(r.stoi, 0.5);
+  }
+  // More bits, better speech: Opus at 24 kbit/s beats Codec2 at 700 bit/s on every metric.
+  const auto& hi = rows[find_audio_anchor("opus").params.size() - 1];
+  const auto& lo = rows[find_audio_anchor("opus").params.size()];
+  EXPECT_LT(hi.mel, lo.mel);
+  EXPECT_GT(hi.stoi, lo.stoi);
+  EXPECT_GT(hi.estoi, lo.estoi);
+  EXPECT_GT(hi.si_sdr, lo.si_sdr);
   fs::remove_all(dir);
 }
 

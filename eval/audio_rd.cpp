@@ -1,0 +1,157 @@
+#include "eval/audio_rd.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "core/error.h"
+#include "core/media/audio_io.h"
+#include "core/progress.h"
+#include "eval/audio_metrics.h"
+#include "eval/stoi.h"
+
+namespace nicodec::eval {
+
+namespace fs = std::filesystem;
+
+int best_lag(const std::vector<float>& ref, const std::vector<float>& est, int max_lag) {
+  const long n = static_cast<long>(std::min<size_t>({ref.size(), est.size(), 48000}));
+  int best = 0;
+  double best_c = -1e300;
+  for (int lag = -max_lag; lag <= max_lag; ++lag) {  // est[i + lag] lines up with ref[i]
+    double c = 0;
+    for (long i = std::max<long>(0, -lag); i < n && i + lag < static_cast<long>(est.size()); ++i)
+      c += static_cast<double>(ref[static_cast<size_t>(i)]) * est[static_cast<size_t>(i + lag)];
+    if (c > best_c) best_c = c, best = lag;
+  }
+  return best;
+}
+
+namespace {
+
+void measure(AudioRdRow& r, const Audio& ref, const Audio& dec_in) {
+  const Audio dec = downmix_mono(dec_in.sample_rate == ref.sample_rate ? dec_in : resample(dec_in, ref.sample_rate));
+  r.lag = best_lag(ref.samples, dec.samples, ref.sample_rate / 25);  // +-40 ms
+  std::vector<float> a, b;
+  for (size_t i = 0; i < ref.samples.size(); ++i) {
+    const long j = static_cast<long>(i) + r.lag;
+    if (j < 0 || j >= static_cast<long>(dec.samples.size())) continue;
+    a.push_back(ref.samples[i]);
+    b.push_back(dec.samples[static_cast<size_t>(j)]);
+  }
+  if (a.size() < static_cast<size_t>(ref.sample_rate) / 10) throw Error("decoded audio is too short");
+  r.mel = mel_distance(a.data(), b.data(), a.size(), ref.sample_rate);
+  r.si_sdr = si_sdr(a.data(), b.data(), a.size());
+  r.stoi = r.estoi = std::nan("");
+  if (r.category == "speech") {
+    Audio x{ref.sample_rate, 1, a}, y{ref.sample_rate, 1, b};
+    r.stoi = stoi(x, y);
+    r.estoi = estoi(x, y);
+  }
+}
+
+std::string fmt(double v, const char* f) {
+  if (std::isnan(v)) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+}  // namespace
+
+std::vector<AudioRdRow> run_audio_rd(const AudioRdOptions& opt) {
+  if (!fs::is_directory(opt.audio_dir))
+    throw Error("'" + opt.audio_dir + "' is not a folder (data/build_audio_sets.sh builds data/sets/audio-eval)");
+  std::vector<fs::path> clips;
+  for (const auto& e : fs::directory_iterator(opt.audio_dir))
+    if (e.path().extension() == ".wav" || e.path().extension() == ".flac") clips.push_back(e.path());
+  std::sort(clips.begin(), clips.end());
+  if (clips.empty()) throw Error("no .wav or .flac clips in '" + opt.audio_dir + "'");
+  std::vector<const Anchor*> codecs;
+  for (const auto& c : opt.codecs) {
+    const Anchor& a = find_audio_anchor(c);
+    if (!tool_available(a.tool)) throw Error("codec '" + c + "' needs '" + a.tool + "', which is not installed");
+    codecs.push_back(&a);
+  }
+  const fs::path work = fs::path(opt.out_dir) / "work";
+  fs::create_directories(work);
+  const std::string log = (work / "tools.log").string();
+  size_t total = 0;
+  for (const Anchor* a : codecs) total += a->params.size() * clips.size();
+  Progress progress("audio RD", total, opt.progress);
+  std::vector<AudioRdRow> rows;
+  for (const auto& clip : clips) {
+    const Audio ref = downmix_mono(read_audio(clip.string()));
+    const std::string stem = clip.stem().string();
+    // The tools read a 16-bit WAV of exactly what the metrics compare against.
+    const std::string in = (work / (stem + ".in.wav")).string();
+    write_audio(in, ref);
+    for (const Anchor* a : codecs)
+      for (double p : a->params) {
+        AudioRdRow r;
+        r.clip = stem;
+        r.category = stem.substr(0, stem.find('-'));
+        r.codec = a->name;
+        r.param = p;
+        r.seconds = static_cast<double>(ref.samples.size()) / ref.sample_rate;
+        const std::string out = (work / (stem + "." + a->name + "." + a->extension)).string();
+        const std::string dec = (work / (stem + "." + a->name + ".dec.wav")).string();
+        fs::remove(out);
+        if (run_tool(fill(a->encode, p, in, in, out, dec), log) != 0 || !fs::exists(out)) {
+          r.error = "encoder failed (see work/tools.log)";
+        } else {
+          r.bytes = fs::file_size(out);
+          r.kbps = 8.0 * static_cast<double>(r.bytes) / r.seconds / 1000.0;
+          try {
+            if (run_tool(fill(a->decode, p, in, in, out, dec), log) != 0) throw Error("decoder failed (see work/tools.log)");
+            measure(r, ref, read_audio(dec));
+          } catch (const Error& e) {
+            r.error = e.what();
+          }
+        }
+        rows.push_back(r);
+        progress.update(rows.size());
+      }
+  }
+  progress.finish();
+  return rows;
+}
+
+void write_audio_csv(const std::vector<AudioRdRow>& rows, const std::string& path) {
+  std::ofstream f(path);
+  f << "clip,category,codec,param,seconds,bytes,kbps,mel,si_sdr,stoi,estoi,lag,error\n";
+  for (const auto& r : rows)
+    f << r.clip << "," << r.category << "," << r.codec << "," << r.param << "," << r.seconds << "," << r.bytes << ","
+      << r.kbps << "," << r.mel << "," << r.si_sdr << "," << r.stoi << "," << r.estoi << "," << r.lag << ",\""
+      << r.error << "\"\n";
+  if (!f) throw Error("cannot write " + path);
+}
+
+std::string audio_markdown_report(const std::vector<AudioRdRow>& rows, const std::string& command) {
+  std::ostringstream md;
+  md << "Made by `" << command << "`. Means over the clips of each category; kbit/s counts the whole file "
+        "(container headers included); mel = multi-scale log-mel distance (lower is better).\n";
+  std::map<std::string, std::map<std::pair<std::string, double>, std::vector<const AudioRdRow*>>> by;
+  for (const auto& r : rows) by[r.category][{r.codec, r.param}].push_back(&r);
+  for (const auto& [cat, groups] : by) {
+    md << "\n### " << cat << "\n\n| codec | setting | clips | kbit/s | mel | SI-SDR dB | STOI | ESTOI |\n"
+       << "|---|---|---|---|---|---|---|---|\n";
+    for (const auto& [key, list] : groups) {
+      double kbps = 0, mel = 0, sdr = 0, st = 0, est = 0;
+      int n = 0;
+      for (const auto* r : list)
+        if (r->error.empty()) ++n, kbps += r->kbps, mel += r->mel, sdr += r->si_sdr, st += r->stoi, est += r->estoi;
+      md << "| " << key.first << " | " << fmt(key.second, "%g") << " | " << n << "/" << list.size() << " | "
+         << (n ? fmt(kbps / n, "%.2f") : "-") << " | " << (n ? fmt(mel / n, "%.3f") : "-") << " | "
+         << (n ? fmt(sdr / n, "%.2f") : "-") << " | " << (n ? fmt(st / n, "%.3f") : "-") << " | "
+         << (n ? fmt(est / n, "%.3f") : "-") << " |\n";
+    }
+  }
+  return md.str();
+}
+
+}  // namespace nicodec::eval
