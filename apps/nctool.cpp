@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "core/file_io.h"
 #include "core/media/image_io.h"
+#include "core/media/synthetic_video.h"
 #include "quant/quantize_model.h"
 
 namespace {
@@ -92,8 +93,34 @@ int main(int argc, char** argv) {
   quantize->add_option("input", in, "Model file (.st.zst: zstd-compressed safetensors)")->required();
   quantize->add_option("-f,--format", format, "int8, int4g32, int4g64, ternary, binary, mxfp4 or nvfp4")->capture_default_str();
   quantize->add_option("-o,--output", out, "Output model file")->required();
+  std::string size = "1920x1080", path_spec;
+  int frames = 96, fps = 30;
+  auto* pan = app.add_subcommand("make-pan", "Render a synthetic camera pan/zoom over a photo as YUV 4:2:0 video "
+                                             "(BT.709, sub-pixel motion): test clips where no real footage exists");
+  pan->add_option("input", in, "Photo")->required();
+  pan->add_option("-o,--output", out, "Output video (.y4m, or raw .yuv)")->required();
+  pan->add_option("--size", size, "Frame size WxH")->capture_default_str();
+  pan->add_option("--frames", frames, "Frame count")->check(CLI::Range(1, 100000))->capture_default_str();
+  pan->add_option("--fps", fps, "Frame rate")->check(CLI::Range(1, 1000))->capture_default_str();
+  pan->add_option("--path", path_spec,
+                  "cx0,cy0,s0,cx1,cy1,s1: camera centre (photo pixels) and scale (photo pixels per output pixel) at "
+                  "the first and last frame")->required();
   CLI11_PARSE(app, argc, argv);
   try {
+    if (*pan) {
+      nicodec::CameraPath p{};
+      int w = 0, h = 0;
+      if (std::sscanf(size.c_str(), "%dx%d", &w, &h) != 2 || w < 2 || h < 2 || w > 16384 || h > 16384)
+        throw nicodec::UsageError("--size must be WxH, e.g. 1920x1080");
+      if (std::sscanf(path_spec.c_str(), "%lf,%lf,%lf,%lf,%lf,%lf", &p.cx0, &p.cy0, &p.scale0, &p.cx1, &p.cy1, &p.scale1) != 6)
+        throw nicodec::UsageError("--path needs six numbers: cx0,cy0,s0,cx1,cy1,s1");
+      const nicodec::Image photo = nicodec::read_image(in);
+      nicodec::VideoWriter writer(out, w, h, fps, 1);
+      nicodec::render_camera_path(photo, w, h, frames, p, writer);
+      writer.close();
+      if (!quiet) std::fprintf(stderr, "%s: %d frames of %dx%d -> %s\n", in.c_str(), frames, w, h, out.c_str());
+      return 0;
+    }
     if (*info) return cmd_info(info_path);
     if (*enc) return cmd_encode(in, out, quiet);
     if (*dec) return cmd_decode(in, out, quiet);
