@@ -2,6 +2,7 @@
 // folder of 16 kHz clips.
 //   rdeval --images data/sets/images-eval --codecs jpeg420,webp,avif444 --out results/kodak-like
 //   rdeval --audio data/sets/audio-eval --codecs opus,codec2 --out results/audio
+//   rdeval --video data/sets/video-eval --intra-period 32 --out results/video
 // Writes rows.csv, cache.jsonl (reruns only do new work), report.md (curves + BD-rates), and PSNR and MS-SSIM
 // plots as SVG and PNG.
 #include <CLI/CLI.hpp>
@@ -14,6 +15,7 @@
 #include "core/file_io.h"
 #include "eval/anchors.h"
 #include "eval/audio_rd.h"
+#include "eval/video_rd.h"
 #include "eval/rd_report.h"
 #include "eval/rd_runner.h"
 
@@ -24,7 +26,13 @@ int main(int argc, char** argv) {
   std::string codecs = "jpeg420,jpeg444,webp,jpeg2000,jpegxl,avif444,hevc444", reference = "jpeg420";
   bool list = false, quiet = false;
   app.add_option("--images", opt.images_dir, "Folder of images (.png .ppm .jpg .tif .webp .bmp)");
-  std::string audio_dir;
+  std::string audio_dir, video_dir;
+  int frames = 96, intra_period = -1;
+  app.add_option("--video", video_dir,
+                 "Instead of images: folder of y4m clips (codecs default to x264-medium,x265-medium,av1; reference "
+                 "x265-medium)");
+  app.add_option("--frames", frames, "Video: frames per clip (all when shorter)")->capture_default_str();
+  app.add_option("--intra-period", intra_period, "Video: intra period, -1 = first frame only")->capture_default_str();
   app.add_option("--audio", audio_dir,
                  "Instead of images: folder of 16 kHz clips named speech-* / music-* (codecs default to opus,codec2)");
   app.add_option("--codecs", codecs, "Comma-separated codecs")->capture_default_str();
@@ -42,12 +50,38 @@ int main(int argc, char** argv) {
     if (list) {
       auto all = nicodec::eval::image_anchors();
       for (const auto& a : nicodec::eval::audio_anchors()) all.push_back(a);
+      for (const auto& a : nicodec::eval::video_anchors()) all.push_back(a);
       for (const auto& a : all) {
         std::printf("%-9s %s\n          settings:", a.name.c_str(), a.description.c_str());
         for (double p : a.params) std::printf(" %g", p);
         std::printf("%s\n", nicodec::eval::tool_available(a.tool) ? "" : "   (not installed)");
       }
       return 0;
+    }
+    if (!video_dir.empty()) {
+      nicodec::eval::VideoRdOptions vo;
+      vo.video_dir = video_dir;
+      vo.out_dir = opt.out_dir;
+      vo.progress = !quiet;
+      vo.frames = frames;
+      vo.intra_period = intra_period;
+      if (app.get_option("--codecs")->count() == 0) codecs = "x264-medium,x265-medium,av1";
+      if (app.get_option("--reference")->count() == 0) reference = "x265-medium";
+      std::stringstream cs(codecs);
+      for (std::string c; std::getline(cs, c, ',');)
+        if (!c.empty()) vo.codecs.push_back(c);
+      const auto rows = nicodec::eval::run_video_rd(vo);
+      std::string command;
+      for (int i = 0; i < argc; ++i) command += (i ? " " : "") + std::string(argv[i]);
+      const std::string md = nicodec::eval::video_markdown_report(rows, reference, command);
+      nicodec::eval::write_video_csv(rows, (std::filesystem::path(vo.out_dir) / "rows.csv").string());
+      nicodec::write_file_atomic((std::filesystem::path(vo.out_dir) / "report.md").string(),
+                                 reinterpret_cast<const uint8_t*>(md.data()), md.size());
+      std::printf("%s\nwrote %s/{rows.csv,report.md}\n", md.c_str(), vo.out_dir.c_str());
+      size_t errors = 0;
+      for (const auto& r : rows) errors += !r.error.empty();
+      if (errors) std::fprintf(stderr, "rdeval: %zu points failed (see rows.csv)\n", errors);
+      return errors ? 1 : 0;
     }
     if (!audio_dir.empty()) {
       nicodec::eval::AudioRdOptions ao;

@@ -123,6 +123,42 @@ const Anchor& find_audio_anchor(const std::string& name) {
   throw UsageError("unknown audio codec '" + name + "'; choose from " + names);
 }
 
+std::vector<Anchor> video_anchors() {
+  const std::string ff = "ffmpeg -nostdin -loglevel error -y -i {in} -frames:v {frames} ";
+  const std::string dec = "ffmpeg -nostdin -loglevel error -y -i {out} -pix_fmt yuv420p -f yuv4mpegpipe {dec}";
+  auto x264 = [&](const std::string& preset) {
+    return Anchor{"x264-" + preset, "libx264 " + preset + ", tune zerolatency, no B-frames, CRF", "h264",
+                  {22, 27, 32, 37}, 0, 51, false, false, "ffmpeg",
+                  ff + "-c:v libx264 -preset " + preset + " -tune zerolatency -bf 0 -g {gop} -keyint_min {gop} "
+                       "-sc_threshold 0 -crf {param} -f h264 {out}", dec};
+  };
+  auto x265 = [&](const std::string& preset) {
+    return Anchor{"x265-" + preset, "libx265 " + preset + ", tune zerolatency, no B-frames, CRF", "hevc",
+                  {22, 27, 32, 37}, 0, 51, false, false, "ffmpeg",
+                  ff + "-c:v libx265 -preset " + preset + " -tune zerolatency -x265-params "
+                       "crf={param}:keyint={gop}:min-keyint={gop}:scenecut=0:bframes=0:log-level=error -f hevc {out}",
+                  dec};
+  };
+  return {x264("medium"), x264("veryslow"), x265("medium"), x265("veryslow"),
+          // With lag-in-frames 0 (no hidden future frames: low delay) libaom's constant-quality mode drifts to
+          // far lower quantizers than the CRF asks (a 768x576 intra frame at CRF 52: 27 KB instead of 4.9 KB), so
+          // the CRF is also the floor of the quantizer range.
+          {"av1", "libaom AV1, cpu-used 6, lag-in-frames 0 (low delay), CRF with qmin = CRF", "ivf", {24, 32, 40, 48},
+           0, 63, false, false, "ffmpeg",
+           ff + "-c:v libaom-av1 -cpu-used 6 -row-mt 1 -lag-in-frames 0 -b:v 0 -crf {param} -qmin {param} -qmax 63 "
+                "-g {gop} -keyint_min {gop} -f ivf {out}", dec}};
+}
+
+const Anchor& find_video_anchor(const std::string& name) {
+  static const std::vector<Anchor> all = video_anchors();
+  std::string names;
+  for (const auto& a : all) {
+    if (a.name == name) return a;
+    names += (names.empty() ? "" : ", ") + a.name;
+  }
+  throw UsageError("unknown video codec '" + name + "'; choose from " + names);
+}
+
 bool tool_available(const std::string& tool) {
   return std::system(("command -v " + tool + " >/dev/null 2>&1").c_str()) == 0;
 }

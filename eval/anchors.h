@@ -33,6 +33,11 @@ int run_tool(const std::string& cmd, const std::string& log_file);
 // decoded 16 kHz WAV; params are bitrates (Opus: kbit/s; Codec2: its mode in bit/s, 700 meaning 700C).
 std::vector<Anchor> audio_anchors();
 const Anchor& find_audio_anchor(const std::string& name);
+// Video anchors through FFmpeg, low delay as learned video coding papers run them (zerolatency, no B-frames,
+// fixed intra period): {in} a y4m clip, {out} the coded stream, {dec} the decoded y4m, {param} the CRF,
+// {gop} the intra period (9999 for "first frame only"), {frames} the frame count.
+std::vector<Anchor> video_anchors();
+const Anchor& find_video_anchor(const std::string& name);
 // Fills a template: {param} with the parameter, {ratio} with 24/param (JPEG 2000), paths single-quoted.
 std::string fill(const std::string& tmpl, double param, const std::string& in, const std::string& png,
                  const std::string& out, const std::string& dec);

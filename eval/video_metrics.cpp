@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "eval/image_metrics.h"
 
 namespace nicodec::eval {
 
@@ -30,6 +31,16 @@ YuvPsnr psnr_yuv420(const Frame420& ref, const Frame420& test) {
 double kbps(size_t bytes, size_t frames, double fps) {
   if (frames == 0 || !(fps > 0)) throw UsageError("kbps: needs frames and a positive frame rate");
   return 8.0 * static_cast<double>(bytes) / (static_cast<double>(frames) / fps) / 1000.0;
+}
+
+double ms_ssim_yuv420(const Frame420& ref, const Frame420& test) {
+  if (ref.width != test.width || ref.height != test.height) throw UsageError("MS-SSIM-YUV: frame sizes differ");
+  auto plane = [](const std::vector<uint8_t>& p, int w, int h) { return ImageView{p.data(), w, h, 1}; };
+  const int cw = ref.chroma_width(), ch = ref.chroma_height();
+  const double y = ms_ssim(plane(ref.y, ref.width, ref.height), plane(test.y, ref.width, ref.height));
+  const double u = ms_ssim(plane(ref.u, cw, ch), plane(test.u, cw, ch));
+  const double v = ms_ssim(plane(ref.v, cw, ch), plane(test.v, cw, ch));
+  return (6 * y + u + v) / 8;
 }
 
 }  // namespace nicodec::eval

@@ -10,6 +10,7 @@
 #include "core/media/image_io.h"
 #include "eval/anchors.h"
 #include "eval/audio_rd.h"
+#include "eval/video_rd.h"
 #include "core/media/audio_io.h"
 #include "eval/rd_report.h"
 #include "eval/rd_runner.h"
@@ -139,6 +140,38 @@ TEST(AudioRd, RealOpusAndCodec2RunsMeasureTheFilesTheyWrote) {
   EXPECT_GT(hi.stoi, lo.stoi);
   EXPECT_GT(hi.estoi, lo.estoi);
   EXPECT_GT(hi.si_sdr, lo.si_sdr);
+  fs::remove_all(dir);
+}
+
+TEST(VideoRd, RealX264RunMeasuresTheStreamItWrote) {
+  if (!tool_available("ffmpeg")) GTEST_SKIP() << "ffmpeg missing: scripts/install_deps.sh installs it";
+  const fs::path dir = fs::temp_directory_path() / ("nicodec_vrd_" + std::to_string(::getpid()));
+  fs::create_directories(dir / "in");
+  fs::copy_file(std::string(NICODEC_SAMPLES) + "/cockatoo-160x96.y4m", dir / "in" / "cockatoo.y4m");
+  VideoRdOptions opt;
+  opt.video_dir = (dir / "in").string();
+  opt.out_dir = (dir / "out").string();
+  opt.codecs = {"x264-medium", "x265-medium"};
+  opt.frames = 4;
+  opt.intra_period = 2;
+  opt.progress = false;
+  const auto rows = run_video_rd(opt);
+  ASSERT_EQ(rows.size(), 8u);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto& r = rows[i];
+    ASSERT_TRUE(r.error.empty()) << r.codec << " " << r.param << ": " << r.error;
+    EXPECT_EQ(r.frames, 4);
+    EXPECT_NEAR(r.bpp, 8.0 * static_cast<double>(r.bytes) / (160.0 * 96.0 * 4.0), 1e-12);
+    EXPECT_TRUE(std::isnan(r.ms_ssim_yuv));  // 80x48 chroma: too small for MS-SSIM
+    if (i % 4) {
+      EXPECT_LT(r.psnr_yuv, rows[i - 1].psnr_yuv);  // higher CRF, lower quality and rate
+      EXPECT_LT(r.bytes, rows[i - 1].bytes);
+    }
+  }
+  const std::string md = video_markdown_report(rows, "x265-medium", "test");
+  EXPECT_NE(md.find("| x264-medium | PSNR-YUV |"), std::string::npos) << md;
+  opt.intra_period = 0;
+  EXPECT_THROW(run_video_rd(opt), UsageError);
   fs::remove_all(dir);
 }
 

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "tests/run_command.h"
 #include "core/media/video_io.h"
+#include "eval/image_metrics.h"
 #include "eval/video_metrics.h"
 
 namespace nicodec::eval {
@@ -60,6 +61,29 @@ TEST(VideoMetrics, KnownValuesAndErrors) {
   Frame420 h;
   h.resize(32, 16);
   EXPECT_THROW(psnr_yuv420(f, h), UsageError);
+}
+
+TEST(VideoMetrics, MsSsimYuvWeightsThePlanesSixToOneToOne) {
+  // A gradient with texture: enough structure for MS-SSIM at every scale.
+  Frame420 f;
+  f.resize(400, 384);
+  for (int y = 0; y < f.height; ++y)
+    for (int x = 0; x < f.width; ++x)
+      f.y[static_cast<size_t>(y) * f.width + x] = static_cast<uint8_t>((x / 3 + y / 2 + ((x * 7) ^ (y * 13)) % 23) & 255);
+  for (size_t i = 0; i < f.u.size(); ++i) f.u[i] = static_cast<uint8_t>(100 + (i * 31) % 40), f.v[i] = static_cast<uint8_t>(90 + (i * 17) % 50);
+  EXPECT_NEAR(ms_ssim_yuv420(f, f), 1.0, 1e-12);
+  // Distort only Y, then only U: the Y distortion weighs six times as much in the combined score.
+  Frame420 gy = f, gu = f;
+  for (size_t i = 0; i < f.y.size(); i += 2) gy.y[i] = static_cast<uint8_t>(255 - f.y[i]);
+  for (size_t i = 0; i < f.u.size(); i += 2) gu.u[i] = static_cast<uint8_t>(255 - f.u[i]);
+  auto view = [](const std::vector<uint8_t>& p, int w, int h) { return ImageView{p.data(), w, h, 1}; };
+  const double loss_y = 1 - ms_ssim(view(f.y, f.width, f.height), view(gy.y, f.width, f.height));
+  const double loss_u = 1 - ms_ssim(view(f.u, f.chroma_width(), f.chroma_height()), view(gu.u, f.chroma_width(), f.chroma_height()));
+  EXPECT_NEAR(1 - ms_ssim_yuv420(f, gy), 6 * loss_y / 8, 1e-12);
+  EXPECT_NEAR(1 - ms_ssim_yuv420(f, gu), loss_u / 8, 1e-12);
+  Frame420 small;
+  small.resize(320, 240);  // chroma 160x120: below MS-SSIM's 176
+  EXPECT_THROW(ms_ssim_yuv420(small, small), UsageError);
 }
 
 }  // namespace

@@ -1,0 +1,204 @@
+#include "eval/video_rd.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "core/error.h"
+#include "core/media/video_io.h"
+#include "core/progress.h"
+#include "eval/bd_rate.h"
+#include "eval/video_metrics.h"
+
+namespace nicodec::eval {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+void replace_all(std::string& s, const std::string& key, const std::string& value) {
+  for (size_t p = s.find(key); p != std::string::npos; p = s.find(key, p + value.size())) s.replace(p, key.size(), value);
+}
+
+// Compares the decoded clip with the original frame by frame (two readers, bounded memory).
+void measure(VideoRdRow& r, const std::string& original, const std::string& decoded) {
+  VideoReader a(original), b(decoded);
+  Frame420 fa, fb;
+  double psnr = 0, psnr_y = 0, ms = 0;
+  bool ms_ok = true;
+  int n = 0;
+  while (n < r.frames && a.read(fa)) {
+    if (!b.read(fb)) throw Error("the decoded clip has " + std::to_string(n) + " frames, " + std::to_string(r.frames) + " expected");
+    const YuvPsnr p = psnr_yuv420(fa, fb);
+    psnr += std::min(p.yuv, 100.0);
+    psnr_y += std::min(p.y, 100.0);
+    if (ms_ok) {
+      try {
+        ms += ms_ssim_yuv420(fa, fb);
+      } catch (const UsageError&) {
+        ms_ok = false;
+      }
+    }
+    ++n;
+  }
+  r.psnr_yuv = psnr / n;
+  r.psnr_y = psnr_y / n;
+  r.ms_ssim_yuv = ms_ok ? ms / n : std::nan("");
+}
+
+std::string fmt(double v, const char* f) {
+  if (std::isnan(v)) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+}  // namespace
+
+std::vector<VideoRdRow> run_video_rd(const VideoRdOptions& opt) {
+  if (!fs::is_directory(opt.video_dir))
+    throw Error("'" + opt.video_dir + "' is not a folder (data/build_video_sets.sh builds data/sets/video-eval)");
+  if (opt.frames < 1) throw UsageError("--frames must be positive");
+  if (opt.intra_period != -1 && opt.intra_period < 1) throw UsageError("--intra-period must be -1 or positive");
+  std::vector<fs::path> clips;
+  for (const auto& e : fs::directory_iterator(opt.video_dir))
+    if (e.path().extension() == ".y4m") clips.push_back(e.path());
+  std::sort(clips.begin(), clips.end());
+  if (clips.empty()) throw Error("no .y4m clips in '" + opt.video_dir + "'");
+  std::vector<const Anchor*> codecs;
+  for (const auto& c : opt.codecs) {
+    const Anchor& a = find_video_anchor(c);
+    if (!tool_available(a.tool)) throw Error("codec '" + c + "' needs '" + a.tool + "', which is not installed");
+    codecs.push_back(&a);
+  }
+  const fs::path work = fs::path(opt.out_dir) / "work";
+  fs::create_directories(work);
+  const std::string log = (work / "tools.log").string();
+  size_t total = 0;
+  for (const Anchor* a : codecs) total += a->params.size() * clips.size();
+  Progress progress("video RD", total, opt.progress);
+  std::vector<VideoRdRow> rows;
+  const std::string gop = std::to_string(opt.intra_period == -1 ? 9999 : opt.intra_period);
+  for (const auto& clip : clips) {
+    int frames = 0, w = 0, h = 0;
+    double fps = 0;
+    {
+      VideoReader rd(clip.string());
+      w = rd.width(), h = rd.height(), fps = rd.fps();
+      Frame420 f;
+      while (frames < opt.frames && rd.read(f)) ++frames;
+    }
+    for (const Anchor* a : codecs)
+      for (double p : a->params) {
+        VideoRdRow r;
+        r.clip = clip.stem().string();
+        r.codec = a->name;
+        r.param = p;
+        r.width = w, r.height = h, r.frames = frames, r.fps = fps;
+        const std::string out = (work / (r.clip + "." + a->name + "." + a->extension)).string();
+        const std::string dec = (work / (r.clip + "." + a->name + ".dec.y4m")).string();
+        std::string enc_cmd = a->encode, dec_cmd = a->decode;
+        for (auto* c : {&enc_cmd, &dec_cmd}) {
+          replace_all(*c, "{gop}", gop);
+          replace_all(*c, "{frames}", std::to_string(frames));
+        }
+        fs::remove(out);
+        const auto t0 = std::chrono::steady_clock::now();
+        const int st = run_tool(fill(enc_cmd, p, clip.string(), clip.string(), out, dec), log);
+        r.encode_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        if (st != 0 || !fs::exists(out)) {
+          r.error = "encoder failed (see work/tools.log)";
+        } else {
+          r.bytes = fs::file_size(out);
+          r.bpp = 8.0 * static_cast<double>(r.bytes) / (static_cast<double>(w) * h * frames);
+          r.kbps = kbps(r.bytes, static_cast<size_t>(frames), fps);
+          try {
+            if (run_tool(fill(dec_cmd, p, clip.string(), clip.string(), out, dec), log) != 0)
+              throw Error("decoder failed (see work/tools.log)");
+            measure(r, clip.string(), dec);
+          } catch (const Error& e) {
+            r.error = e.what();
+          }
+          fs::remove(dec);
+        }
+        rows.push_back(r);
+        progress.update(rows.size());
+      }
+  }
+  progress.finish();
+  return rows;
+}
+
+void write_video_csv(const std::vector<VideoRdRow>& rows, const std::string& path) {
+  std::ofstream f(path);
+  f << "clip,codec,param,width,height,frames,fps,bytes,bpp,kbps,psnr_yuv,psnr_y,ms_ssim_yuv,encode_s,error\n";
+  for (const auto& r : rows)
+    f << r.clip << "," << r.codec << "," << r.param << "," << r.width << "," << r.height << "," << r.frames << ","
+      << r.fps << "," << r.bytes << "," << r.bpp << "," << r.kbps << "," << r.psnr_yuv << "," << r.psnr_y << ","
+      << r.ms_ssim_yuv << "," << r.encode_s << ",\"" << r.error << "\"\n";
+  if (!f) throw Error("cannot write " + path);
+}
+
+std::string video_markdown_report(const std::vector<VideoRdRow>& rows, const std::string& reference,
+                                  const std::string& command) {
+  std::ostringstream md;
+  md << "Made by `" << command << "`. bpp counts the whole stream over all pixels of all frames; PSNR-YUV and "
+        "MS-SSIM-YUV weight Y:U:V as 6:1:1.\n\n| clip | codec | CRF | bpp | kbit/s | PSNR-YUV dB | PSNR-Y dB | "
+        "MS-SSIM-YUV | encode s |\n|---|---|---|---|---|---|---|---|---|\n";
+  std::map<std::string, std::map<std::string, std::vector<RdPoint>>> psnr, ssim;  // clip -> codec -> points
+  std::set<std::string> codecs;
+  for (const auto& r : rows) {
+    md << "| " << r.clip << " | " << r.codec << " | " << fmt(r.param, "%g") << " | ";
+    if (!r.error.empty()) {
+      md << r.error << " | | | | | |\n";
+      continue;
+    }
+    md << fmt(r.bpp, "%.4f") << " | " << fmt(r.kbps, "%.1f") << " | " << fmt(r.psnr_yuv, "%.2f") << " | "
+       << fmt(r.psnr_y, "%.2f") << " | " << fmt(r.ms_ssim_yuv, "%.4f") << " | " << fmt(r.encode_s, "%.1f") << " |\n";
+    psnr[r.clip][r.codec].push_back({r.bpp, r.psnr_yuv});
+    if (!std::isnan(r.ms_ssim_yuv)) ssim[r.clip][r.codec].push_back({r.bpp, -10 * std::log10(1 - r.ms_ssim_yuv)});
+    codecs.insert(r.codec);
+  }
+  md << "\nBD-rate against " << reference << " (negative: fewer bits at equal quality), per clip and mean:\n\n"
+     << "| codec | metric |";
+  for (const auto& [clip, m] : psnr) md << " " << clip << " |";
+  md << " mean |\n|---|---|";
+  for (size_t i = 0; i <= psnr.size(); ++i) md << "---|";
+  md << "\n";
+  for (const auto& c : codecs) {
+    if (c == reference) continue;
+    for (int metric = 0; metric < 2; ++metric) {
+      auto& table = metric ? ssim : psnr;
+      md << "| " << c << " | " << (metric ? "MS-SSIM-YUV (dB)" : "PSNR-YUV") << " |";
+      double sum = 0;
+      int n = 0;
+      for (const auto& [clip, m] : psnr) {
+        auto& cm = table[clip];
+        std::string cell = " - |";
+        if (cm.count(reference) && cm.count(c)) {
+          auto sorted = [](std::vector<RdPoint> v) {
+            std::sort(v.begin(), v.end(), [](const RdPoint& a, const RdPoint& b) { return a.rate < b.rate; });
+            return v;
+          };
+          try {
+            const double bd = bd_rate(sorted(cm[reference]), sorted(cm[c]));
+            cell = " " + fmt(bd, "%+.1f%%") + " |";
+            sum += bd, ++n;
+          } catch (const UsageError&) {
+          }
+        }
+        md << cell;
+      }
+      md << " " << (n ? fmt(sum / n, "%+.1f%%") : "-") << " |\n";
+    }
+  }
+  return md.str();
+}
+
+}  // namespace nicodec::eval
