@@ -40,7 +40,8 @@ int main(int argc, char** argv) {
   app.add_option("--export", export_path,
                  "instead of training: write the checkpoint as a model file for nicodec (weights quantized, integer "
                  "h_s calibrated on crops of --data)");
-  app.add_option("--format", format, "weight format of the exported float transforms")->capture_default_str();
+  app.add_option("--format", format, "weight format of the exported float transforms (int8, int4g32, ..., or f32)")
+      ->capture_default_str();
   app.add_option("--model-version", version, "model version written into the file and every bitstream")->capture_default_str();
   app.add_option("--notes", notes, "training notes stored in the model file");
   CLI11_PARSE(app, argc, argv);
@@ -53,7 +54,7 @@ int main(int argc, char** argv) {
       std::mt19937_64 rng(cfg.seed);
       auto calib = codecs::ImageCrops(cfg.data_dir, 256).batch(16, rng);
       if (notes.empty()) notes = "trained " + std::to_string(step) + " steps on " + cfg.data_dir;
-      codecs::image::export_model(net, calib, quant::parse_format(format), version, notes, export_path);
+      codecs::image::export_model(net, calib, format, version, notes, export_path);
       std::fprintf(stderr, "nicodec-train: exported %s (step %lld) to %s\n", cfg.checkpoint_dir.c_str(),
                    static_cast<long long>(step), export_path.c_str());
       return 0;

@@ -59,7 +59,7 @@ CodecModel model_from_float(ImageModel net, const torch::Tensor& calib) {
   return m;
 }
 
-void export_model(ImageModel& net, const torch::Tensor& calib, quant::WeightFormat format, uint32_t version,
+void export_model(ImageModel& net, const torch::Tensor& calib, const std::string& weight_format, uint32_t version,
                   const std::string& training_notes, const std::string& path) {
   torch::NoGradGuard ng;
   net->eval();
@@ -74,13 +74,15 @@ void export_model(ImageModel& net, const torch::Tensor& calib, quant::WeightForm
   f.metadata["Nz"] = std::to_string(c.Nz);
   f.metadata["levels"] = std::to_string(c.levels);
   f.metadata["lambda_min_micro"] = std::to_string(std::llround(c.lambda_min * 1e6));
-  f.metadata["weight_format"] = quant::format_name(format);
+  const bool keep_float = weight_format == "f32";
+  const quant::WeightFormat format = keep_float ? quant::WeightFormat::kInt8 : quant::parse_format(weight_format);
+  f.metadata["weight_format"] = keep_float ? "f32" : quant::format_name(format);
   f.metadata["training"] = training_notes;
   for (const auto& p : net->named_parameters()) {
     if (is_h_s(p.key())) continue;
     auto t = p.value().detach().cpu().contiguous();
     const auto shape = t.sizes().vec();
-    if (t.dim() >= 2 && t.numel() >= 4096)
+    if (!keep_float && t.dim() >= 2 && t.numel() >= 4096)
       f.add_quantized(p.key(), shape, t.data_ptr<float>(), format);
     else
       f.add_float(p.key(), shape, t.data_ptr<float>());

@@ -27,7 +27,8 @@ struct CodecModel {
 };
 
 // calib: images [B, 3, H, W] in [0, 1] (H, W multiples of 64) used to calibrate the integer h_s.
-void export_model(ImageModel& net, const torch::Tensor& calib, quant::WeightFormat format, uint32_t version,
+// weight_format: a quant format name (int8, int4g32, ...) for the float transforms' weights, or "f32".
+void export_model(ImageModel& net, const torch::Tensor& calib, const std::string& weight_format, uint32_t version,
                   const std::string& training_notes, const std::string& path);
 CodecModel load_model(const std::string& path);
 // The same from a ModelFile already in memory (tests).
