@@ -19,6 +19,38 @@
 #include "eval/rd_report.h"
 #include "eval/rd_runner.h"
 
+namespace {
+
+std::string command_line(int argc, char** argv) {
+  std::string command;
+  for (int i = 0; i < argc; ++i) command += (i ? " " : "") + std::string(argv[i]);
+  return command;
+}
+
+std::vector<std::string> split_list(const std::string& list) {
+  std::vector<std::string> out;
+  std::stringstream ss(list);
+  for (std::string c; std::getline(ss, c, ',');)
+    if (!c.empty()) out.push_back(c);
+  return out;
+}
+
+// Audio and video runs: rows.csv and report.md in out_dir, the report on stdout; exit 1 if a point failed.
+template <class Row>
+int finish_media_run(const std::vector<Row>& rows, const std::string& md, const std::string& out_dir,
+                     void (*write_csv)(const std::vector<Row>&, const std::string&)) {
+  write_csv(rows, (std::filesystem::path(out_dir) / "rows.csv").string());
+  nicodec::write_file_atomic((std::filesystem::path(out_dir) / "report.md").string(),
+                             reinterpret_cast<const uint8_t*>(md.data()), md.size());
+  std::printf("%s\nwrote %s/{rows.csv,report.md}\n", md.c_str(), out_dir.c_str());
+  size_t errors = 0;
+  for (const auto& r : rows) errors += !r.error.empty();
+  if (errors) std::fprintf(stderr, "rdeval: %zu points failed (see rows.csv)\n", errors);
+  return errors ? 1 : 0;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{"rdeval: rate-distortion curves and BD-rates of image codecs over a folder of images, or rate vs "
                "mel distance, SI-SDR, STOI and ESTOI of audio codecs over a folder of clips (--audio)"};
@@ -67,21 +99,10 @@ int main(int argc, char** argv) {
       vo.intra_period = intra_period;
       if (app.get_option("--codecs")->count() == 0) codecs = "x264-medium,x265-medium,av1";
       if (app.get_option("--reference")->count() == 0) reference = "x265-medium";
-      std::stringstream cs(codecs);
-      for (std::string c; std::getline(cs, c, ',');)
-        if (!c.empty()) vo.codecs.push_back(c);
+      vo.codecs = split_list(codecs);
       const auto rows = nicodec::eval::run_video_rd(vo);
-      std::string command;
-      for (int i = 0; i < argc; ++i) command += (i ? " " : "") + std::string(argv[i]);
-      const std::string md = nicodec::eval::video_markdown_report(rows, reference, command);
-      nicodec::eval::write_video_csv(rows, (std::filesystem::path(vo.out_dir) / "rows.csv").string());
-      nicodec::write_file_atomic((std::filesystem::path(vo.out_dir) / "report.md").string(),
-                                 reinterpret_cast<const uint8_t*>(md.data()), md.size());
-      std::printf("%s\nwrote %s/{rows.csv,report.md}\n", md.c_str(), vo.out_dir.c_str());
-      size_t errors = 0;
-      for (const auto& r : rows) errors += !r.error.empty();
-      if (errors) std::fprintf(stderr, "rdeval: %zu points failed (see rows.csv)\n", errors);
-      return errors ? 1 : 0;
+      return finish_media_run(rows, nicodec::eval::video_markdown_report(rows, reference, command_line(argc, argv)),
+                              vo.out_dir, nicodec::eval::write_video_csv);
     }
     if (!audio_dir.empty()) {
       nicodec::eval::AudioRdOptions ao;
@@ -89,26 +110,13 @@ int main(int argc, char** argv) {
       ao.out_dir = opt.out_dir;
       ao.progress = !quiet;
       if (app.get_option("--codecs")->count() == 0) codecs = "opus,codec2";
-      std::stringstream cs(codecs);
-      for (std::string c; std::getline(cs, c, ',');)
-        if (!c.empty()) ao.codecs.push_back(c);
+      ao.codecs = split_list(codecs);
       const auto rows = nicodec::eval::run_audio_rd(ao);
-      std::string command;
-      for (int i = 0; i < argc; ++i) command += (i ? " " : "") + std::string(argv[i]);
-      const std::string md = nicodec::eval::audio_markdown_report(rows, command);
-      nicodec::eval::write_audio_csv(rows, (std::filesystem::path(ao.out_dir) / "rows.csv").string());
-      nicodec::write_file_atomic((std::filesystem::path(ao.out_dir) / "report.md").string(),
-                                 reinterpret_cast<const uint8_t*>(md.data()), md.size());
-      std::printf("%s\nwrote %s/{rows.csv,report.md}\n", md.c_str(), ao.out_dir.c_str());
-      size_t errors = 0;
-      for (const auto& r : rows) errors += !r.error.empty();
-      if (errors) std::fprintf(stderr, "rdeval: %zu points failed (see rows.csv)\n", errors);
-      return errors ? 1 : 0;
+      return finish_media_run(rows, nicodec::eval::audio_markdown_report(rows, command_line(argc, argv)), ao.out_dir,
+                              nicodec::eval::write_audio_csv);
     }
     if (opt.images_dir.empty()) throw nicodec::UsageError("--images FOLDER (or --audio FOLDER) is required (try --help)");
-    std::stringstream ss(codecs);
-    for (std::string c; std::getline(ss, c, ',');)
-      if (!c.empty()) opt.codecs.push_back(c);
+    opt.codecs = split_list(codecs);
     opt.progress = !quiet;
     std::stringstream bs(bpp_targets);
     for (std::string t; std::getline(bs, t, ',');) {
@@ -136,8 +144,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     const auto curves = nicodec::eval::mean_curves(rows);
-    std::string command;
-    for (int i = 0; i < argc; ++i) command += (i ? " " : "") + std::string(argv[i]);
+    const std::string command = command_line(argc, argv);
     const std::filesystem::path out(opt.out_dir);
     nicodec::eval::write_csv(rows, (out / "rows.csv").string());
     const std::string md = nicodec::eval::markdown_report(curves, reference, command);

@@ -15,8 +15,7 @@ update=0
 [ "${1:-}" = "--update-manifest" ] && update=1
 cache="$here/cache"
 sets="$here/sets"
-mkdir -p "$cache/debs" "$cache/root"
-chmod 777 "$cache/debs"
+source "$here/lib_sets.sh"
 
 EVAL_PACKAGES=(asterisk-core-sounds-it-g722 codec2-examples sonic-pi-samples)
 TRAIN_PACKAGES=(asterisk-core-sounds-en-g722 asterisk-core-sounds-es-g722 asterisk-core-sounds-fr-g722
@@ -26,12 +25,7 @@ MUSIC_EVAL=(loop_amen_full loop_breakbeat loop_compus loop_garzul loop_mika loop
             guit_em9 guit_harmonics)
 
 echo "datasets: fetching packages into $cache"
-for p in "${EVAL_PACKAGES[@]}" "${TRAIN_PACKAGES[@]}"; do
-  if [ ! -d "$cache/root/$p" ]; then
-    (cd "$cache/debs" && apt-get download "$p" >/dev/null)
-    dpkg -x "$cache"/debs/"${p}"_*.deb "$cache/root/$p"
-  fi
-done
+fetch_packages "${EVAL_PACKAGES[@]}" "${TRAIN_PACKAGES[@]}"
 
 ff() { ffmpeg -hide_banner -loglevel error -nostdin -y "$@"; }
 to16k=(-ac 1 -ar 16000 -c:a pcm_s16le -fflags +bitexact -flags:a +bitexact)
@@ -94,22 +88,9 @@ for set in audio-eval audio-train; do
   printf 'file\tsamples\tsha256\tpackage\tsource\n' >"$manifest"
   echo "datasets: building $set"
   if [ "$set" = audio-eval ]; then build_eval; else build_train; fi
-  mkdir -p "$sets/$set/LICENSES"
   pkgs=("${EVAL_PACKAGES[@]}")
   [ "$set" = audio-train ] && pkgs=("${TRAIN_PACKAGES[@]}")
-  for p in "${pkgs[@]}"; do cp "$cache/root/$p/usr/share/doc/$p/copyright" "$sets/$set/LICENSES/$p.copyright"; done
-  cp "$manifest" "$sets/$set/manifest.tsv"
-  if [ "$update" = 1 ] || [ ! -f "$here/manifests/$set.tsv" ]; then
-    cp "$manifest" "$here/manifests/$set.tsv"
-    echo "datasets: wrote data/manifests/$set.tsv ($(($(wc -l <"$manifest") - 1)) files)"
-  elif ! diff -q "$here/manifests/$set.tsv" "$manifest" >/dev/null; then
-    echo "datasets: $set differs from data/manifests/$set.tsv:" >&2
-    diff "$here/manifests/$set.tsv" "$manifest" | head -20 >&2
-    echo "(a different ffmpeg or package version?) Check, then rerun with --update-manifest to accept." >&2
-    status=1
-  else
-    echo "datasets: $set matches its manifest ($(($(wc -l <"$manifest") - 1)) files)"
-  fi
+  finish_set "$set" "$manifest" "${pkgs[@]}" || status=1
   rm -f "$manifest"
 done
 exit $status

@@ -14,8 +14,7 @@ update=0
 [ "${1:-}" = "--update-manifest" ] && update=1
 cache="$here/cache"
 sets="$here/sets"
-mkdir -p "$cache/debs" "$cache/root"
-chmod 777 "$cache/debs"
+source "$here/lib_sets.sh"
 
 EVAL_PACKAGES=(lxqt-themes lomiri-wallpapers-16.04 lomiri-wallpapers-20.04)
 TRAIN_PACKAGES=(mate-backgrounds palapeli-data python3-skimage)
@@ -48,12 +47,7 @@ for f in coffee.png astronaut.png motorcycle_left.png rocket.jpg chelsea.png hub
 done
 
 echo "datasets: fetching packages into $cache"
-for p in "${EVAL_PACKAGES[@]}" "${TRAIN_PACKAGES[@]}"; do
-  if [ ! -d "$cache/root/$p" ]; then
-    (cd "$cache/debs" && apt-get download "$p" >/dev/null)
-    dpkg -x "$cache"/debs/"${p}"_*.deb "$cache/root/$p"
-  fi
-done
+fetch_packages "${EVAL_PACKAGES[@]}" "${TRAIN_PACKAGES[@]}"
 
 ff() { ffmpeg -hide_banner -loglevel error -y "$@"; }
 size_of() { ffprobe -v error -select_streams v:0 -show_entries stream=width,height -of csv=p=0:s=x "$1"; }
@@ -112,22 +106,9 @@ for set in images-eval images-train; do
   printf 'file\twidth\theight\tsha256\tpackage\tsource\n' >"$tmp"
   echo "datasets: building $set"
   if [ "$set" = images-eval ]; then build_eval "$tmp"; else build_train "$tmp"; fi
-  mkdir -p "$sets/$set/LICENSES"
   pkgs=("${EVAL_PACKAGES[@]}")
   [ "$set" = images-train ] && pkgs=("${TRAIN_PACKAGES[@]}")
-  for p in "${pkgs[@]}"; do cp "$cache/root/$p/usr/share/doc/$p/copyright" "$sets/$set/LICENSES/$p.copyright"; done
-  cp "$tmp" "$sets/$set/manifest.tsv"
-  if [ "$update" = 1 ] || [ ! -f "$here/manifests/$set.tsv" ]; then
-    cp "$tmp" "$here/manifests/$set.tsv"
-    echo "datasets: wrote data/manifests/$set.tsv ($(($(wc -l <"$tmp") - 1)) files)"
-  elif ! diff -q "$here/manifests/$set.tsv" "$tmp" >/dev/null; then
-    echo "datasets: $set differs from data/manifests/$set.tsv:" >&2
-    diff "$here/manifests/$set.tsv" "$tmp" | head -20 >&2
-    echo "(a different ffmpeg or package version?) Check, then rerun with --update-manifest to accept." >&2
-    status=1
-  else
-    echo "datasets: $set matches its manifest ($(($(wc -l <"$tmp") - 1)) files)"
-  fi
+  finish_set "$set" "$tmp" "${pkgs[@]}" || status=1
   rm -f "$tmp"
 done
 exit $status

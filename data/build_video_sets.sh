@@ -17,17 +17,12 @@ sets="$here/sets"
 nctool=${NCTOOL:-$here/../build/apps/nctool}
 [ -x "$nctool" ] || { echo "datasets: $nctool not found: build first (scripts/setup.sh)" >&2; exit 1; }
 [ -d "$sets/images-train" ] || { echo "datasets: run data/build_image_sets.sh first" >&2; exit 1; }
-mkdir -p "$cache/debs" "$cache/root"
-chmod 777 "$cache/debs"
+source "$here/lib_sets.sh"
 
 EVAL_PACKAGES=(python3-imageio opencv-doc lomiri-wallpapers-16.04)
 TRAIN_PACKAGES=(mate-backgrounds palapeli-data python3-skimage)
-for p in "${EVAL_PACKAGES[@]}" "${TRAIN_PACKAGES[@]}"; do
-  if [ ! -d "$cache/root/$p" ]; then
-    (cd "$cache/debs" && apt-get download "$p" >/dev/null)
-    dpkg -x "$cache"/debs/"${p}"_*.deb "$cache/root/$p"
-  fi
-done
+echo "datasets: fetching packages into $cache"
+fetch_packages "${EVAL_PACKAGES[@]}" "${TRAIN_PACKAGES[@]}"
 
 ff() { ffmpeg -hide_banner -loglevel error -nostdin -y "$@"; }
 row() {  # row FILE PACKAGE SOURCE
@@ -77,22 +72,9 @@ for set in video-eval video-train; do
   printf 'file\twidth\theight\tframes\tsha256\tpackage\tsource\n' >"$manifest"
   echo "datasets: building $set"
   if [ "$set" = video-eval ]; then build_eval; else build_train; fi
-  mkdir -p "$sets/$set/LICENSES"
   pkgs=("${EVAL_PACKAGES[@]}")
   [ "$set" = video-train ] && pkgs=("${TRAIN_PACKAGES[@]}")
-  for p in "${pkgs[@]}"; do cp "$cache/root/$p/usr/share/doc/$p/copyright" "$sets/$set/LICENSES/$p.copyright"; done
-  cp "$manifest" "$sets/$set/manifest.tsv"
-  if [ "$update" = 1 ] || [ ! -f "$here/manifests/$set.tsv" ]; then
-    cp "$manifest" "$here/manifests/$set.tsv"
-    echo "datasets: wrote data/manifests/$set.tsv ($(($(wc -l <"$manifest") - 1)) files)"
-  elif ! diff -q "$here/manifests/$set.tsv" "$manifest" >/dev/null; then
-    echo "datasets: $set differs from data/manifests/$set.tsv:" >&2
-    diff "$here/manifests/$set.tsv" "$manifest" | head -20 >&2
-    echo "(a different ffmpeg, OpenCV or package version?) Check, then rerun with --update-manifest to accept." >&2
-    status=1
-  else
-    echo "datasets: $set matches its manifest ($(($(wc -l <"$manifest") - 1)) files)"
-  fi
+  finish_set "$set" "$manifest" "${pkgs[@]}" || status=1
   rm -f "$manifest"
 done
 exit $status

@@ -1,9 +1,11 @@
 #include "eval/anchors.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
 #include <filesystem>
+#include <map>
 
 #include "core/crc32.h"
 #include "core/error.h"
@@ -27,6 +29,15 @@ std::string number(double v) {
 
 void replace_all(std::string& s, const std::string& key, const std::string& value) {
   for (size_t p = s.find(key); p != std::string::npos; p = s.find(key, p + value.size())) s.replace(p, key.size(), value);
+}
+
+const Anchor& find_in(const std::vector<Anchor>& all, const std::string& name, const char* kind) {
+  std::string names;
+  for (const auto& a : all) {
+    if (a.name == name) return a;
+    names += (names.empty() ? "" : ", ") + a.name;
+  }
+  throw UsageError(std::string("unknown ") + kind + " '" + name + "'; choose from " + names);
 }
 
 }  // namespace
@@ -88,12 +99,7 @@ std::vector<Anchor> classical_anchors() {
 
 const Anchor& find_anchor(const std::string& name) {
   static const std::vector<Anchor> all = image_anchors();
-  std::string names;
-  for (const auto& a : all) {
-    if (a.name == name) return a;
-    names += (names.empty() ? "" : ", ") + a.name;
-  }
-  throw UsageError("unknown codec '" + name + "'; choose from " + names);
+  return find_in(all, name, "codec");
 }
 
 int run_tool(const std::string& cmd, const std::string& log_file) {
@@ -115,12 +121,7 @@ std::vector<Anchor> audio_anchors() {
 
 const Anchor& find_audio_anchor(const std::string& name) {
   static const std::vector<Anchor> all = audio_anchors();
-  std::string names;
-  for (const auto& a : all) {
-    if (a.name == name) return a;
-    names += (names.empty() ? "" : ", ") + a.name;
-  }
-  throw UsageError("unknown audio codec '" + name + "'; choose from " + names);
+  return find_in(all, name, "audio codec");
 }
 
 std::vector<Anchor> video_anchors() {
@@ -151,12 +152,38 @@ std::vector<Anchor> video_anchors() {
 
 const Anchor& find_video_anchor(const std::string& name) {
   static const std::vector<Anchor> all = video_anchors();
-  std::string names;
-  for (const auto& a : all) {
-    if (a.name == name) return a;
-    names += (names.empty() ? "" : ", ") + a.name;
+  return find_in(all, name, "video codec");
+}
+
+std::vector<const Anchor*> installed(const std::vector<std::string>& names,
+                                     const Anchor& (*find)(const std::string&)) {
+  std::vector<const Anchor*> out;
+  for (const auto& n : names) {
+    const Anchor& a = find(n);
+    static const std::map<std::string, std::string> packages = {
+        {"cjpeg", "libjpeg-turbo-progs"}, {"cwebp", "webp"},          {"opj_compress", "libopenjp2-tools"},
+        {"cjxl", "libjxl-tools"},         {"avifenc", "libavif-bin"}, {"ffmpeg", "ffmpeg"}};
+    if (!tool_available(a.tool)) {
+      auto it = packages.find(a.tool);
+      throw Error("codec " + a.name + " needs '" + a.tool + "'" +
+                  (it != packages.end() ? ": apt-get install " + it->second : std::string(" (build it first)")));
+    }
+    out.push_back(&a);
   }
-  throw UsageError("unknown video codec '" + name + "'; choose from " + names);
+  return out;
+}
+
+std::vector<std::string> media_files(const std::string& dir, const std::vector<std::string>& extensions,
+                                     const std::string& how_to_build) {
+  namespace fs = std::filesystem;
+  if (!fs::is_directory(dir)) throw Error("'" + dir + "' is not a folder (" + how_to_build + ")");
+  std::vector<std::string> files;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (std::find(extensions.begin(), extensions.end(), e.path().extension().string()) != extensions.end())
+      files.push_back(e.path().string());
+  std::sort(files.begin(), files.end());
+  if (files.empty()) throw Error("no media files of the expected kind in '" + dir + "' (" + how_to_build + ")");
+  return files;
 }
 
 bool tool_available(const std::string& tool) {

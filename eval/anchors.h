@@ -27,6 +27,13 @@ std::vector<Anchor> image_anchors();
 std::vector<Anchor> classical_anchors();
 const Anchor& find_anchor(const std::string& name);  // throws UsageError listing the names
 bool tool_available(const std::string& tool);
+// The anchors named, each checked installed (Error naming the missing tool otherwise); `find` is one of the
+// find_*anchor functions.
+std::vector<const Anchor*> installed(const std::vector<std::string>& names, const Anchor& (*find)(const std::string&));
+// The files of `dir` with one of the extensions (".wav", ...), sorted; Error naming how_to_build when the folder
+// is missing or holds none.
+std::vector<std::string> media_files(const std::string& dir, const std::vector<std::string>& extensions,
+                                     const std::string& how_to_build);
 // Runs a shell command with its stderr appended to log_file; returns the shell's status.
 int run_tool(const std::string& cmd, const std::string& log_file);
 // Speech and audio anchors, run through FFmpeg: {in} is a 16 kHz mono WAV, {out} the coded file, {dec} the

@@ -64,19 +64,10 @@ std::string fmt(double v, const char* f) {
 }  // namespace
 
 std::vector<AudioRdRow> run_audio_rd(const AudioRdOptions& opt) {
-  if (!fs::is_directory(opt.audio_dir))
-    throw Error("'" + opt.audio_dir + "' is not a folder (data/build_audio_sets.sh builds data/sets/audio-eval)");
   std::vector<fs::path> clips;
-  for (const auto& e : fs::directory_iterator(opt.audio_dir))
-    if (e.path().extension() == ".wav" || e.path().extension() == ".flac") clips.push_back(e.path());
-  std::sort(clips.begin(), clips.end());
-  if (clips.empty()) throw Error("no .wav or .flac clips in '" + opt.audio_dir + "'");
-  std::vector<const Anchor*> codecs;
-  for (const auto& c : opt.codecs) {
-    const Anchor& a = find_audio_anchor(c);
-    if (!tool_available(a.tool)) throw Error("codec '" + c + "' needs '" + a.tool + "', which is not installed");
-    codecs.push_back(&a);
-  }
+  for (const auto& f : media_files(opt.audio_dir, {".wav", ".flac"}, "data/build_audio_sets.sh builds data/sets/audio-eval"))
+    clips.emplace_back(f);
+  const auto codecs = installed(opt.codecs, find_audio_anchor);
   const fs::path work = fs::path(opt.out_dir) / "work";
   fs::create_directories(work);
   const std::string log = (work / "tools.log").string();

@@ -29,10 +29,6 @@ struct Prepared {
   Image image;
 };
 
-const std::map<std::string, std::string> kPackages = {{"cjpeg", "libjpeg-turbo-progs"}, {"cwebp", "webp"},
-                                                      {"opj_compress", "libopenjp2-tools"}, {"cjxl", "libjxl-tools"},
-                                                      {"avifenc", "libavif-bin"}, {"ffmpeg", "ffmpeg"}};
-
 json to_json(const RdRow& r, const std::string& key) {
   return {{"key", key},     {"image", r.image},   {"codec", r.codec},       {"param", r.param},     {"width", r.width},
           {"height", r.height}, {"bytes", r.bytes}, {"bpp", r.bpp},       {"psnr", r.psnr},       {"psnr_y", r.psnr_y},
@@ -161,22 +157,11 @@ RdRow measure(const Prepared& img, const Anchor& a, double param, const fs::path
 }  // namespace
 
 std::vector<RdRow> run_rd(const RdRunOptions& opt) {
-  if (!fs::is_directory(opt.images_dir)) throw Error("'" + opt.images_dir + "' is not a folder of images");
-  std::vector<const Anchor*> anchors;
-  for (const auto& c : opt.codecs) {
-    const Anchor& a = find_anchor(c);
-    if (!tool_available(a.tool))
-      throw Error("codec " + a.name + " needs '" + a.tool + "': apt-get install " + kPackages.at(a.tool));
-    anchors.push_back(&a);
-  }
+  const auto anchors = installed(opt.codecs, find_anchor);
   std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(opt.images_dir)) {
-    const std::string ext = e.path().extension().string();
-    if (e.is_regular_file() && (ext == ".png" || ext == ".ppm" || ext == ".jpg" || ext == ".jpeg" || ext == ".tif" || ext == ".webp" || ext == ".bmp"))
-      files.push_back(e.path());
-  }
-  std::sort(files.begin(), files.end());
-  if (files.empty()) throw Error("no images (.png .ppm .jpg .tif .webp .bmp) in '" + opt.images_dir + "'");
+  for (const auto& f : media_files(opt.images_dir, {".png", ".ppm", ".jpg", ".jpeg", ".tif", ".webp", ".bmp"},
+                                   "images: .png .ppm .jpg .tif .webp .bmp; data/build_image_sets.sh builds data/sets/images-eval"))
+    files.emplace_back(f);
   const fs::path out(opt.out_dir), work = out / "work";
   fs::create_directories(work);
 

@@ -75,15 +75,23 @@ std::vector<std::vector<double>> band_envelopes(const std::vector<double>& x) {
   return env;
 }
 
+// The shared front end: silence removal, then the one-third octave band envelopes of both signals.
+std::pair<std::vector<std::vector<double>>, std::vector<std::vector<double>>> envelopes(const float* clean,
+                                                                                      const float* processed, size_t n,
+                                                                                      const char* measure) {
+  std::vector<double> x(clean, clean + n), y(processed, processed + n);
+  remove_silence(x, y);
+  auto X = band_envelopes(x), Y = band_envelopes(y);
+  if (X[0].size() < static_cast<size_t>(kSegment))
+    throw UsageError(std::string(measure) + " needs at least 384 ms of non-silent signal (30 frames at 10 kHz)");
+  return {std::move(X), std::move(Y)};
+}
+
 }  // namespace
 
 double stoi_10k(const float* clean, const float* processed, size_t n) {
-  std::vector<double> x(clean, clean + n), y(processed, processed + n);
-  remove_silence(x, y);
-  const auto X = band_envelopes(x), Y = band_envelopes(y);
+  const auto [X, Y] = envelopes(clean, processed, n, "STOI");
   const size_t frames = X[0].size();
-  if (frames < static_cast<size_t>(kSegment))
-    throw UsageError("STOI needs at least 384 ms of non-silent signal (30 frames at 10 kHz)");
   const double clip = 1 + std::pow(10.0, -kBeta / 20);
   double total = 0;
   size_t count = 0;
@@ -113,12 +121,8 @@ double stoi_10k(const float* clean, const float* processed, size_t n) {
 }
 
 double estoi_10k(const float* clean, const float* processed, size_t n) {
-  std::vector<double> x(clean, clean + n), y(processed, processed + n);
-  remove_silence(x, y);
-  const auto X = band_envelopes(x), Y = band_envelopes(y);
+  const auto [X, Y] = envelopes(clean, processed, n, "ESTOI");
   const size_t frames = X[0].size();
-  if (frames < static_cast<size_t>(kSegment))
-    throw UsageError("ESTOI needs at least 384 ms of non-silent signal (30 frames at 10 kHz)");
   // Each segment as a bands x frames matrix: rows (one band over time) to zero mean and unit norm, then
   // columns (one frame's spectrum over bands) likewise; the score is the mean column inner product.
   auto normalize = [](double (&m)[kBands][kSegment]) {

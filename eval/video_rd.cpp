@@ -62,21 +62,12 @@ std::string fmt(double v, const char* f) {
 }  // namespace
 
 std::vector<VideoRdRow> run_video_rd(const VideoRdOptions& opt) {
-  if (!fs::is_directory(opt.video_dir))
-    throw Error("'" + opt.video_dir + "' is not a folder (data/build_video_sets.sh builds data/sets/video-eval)");
   if (opt.frames < 1) throw UsageError("--frames must be positive");
   if (opt.intra_period != -1 && opt.intra_period < 1) throw UsageError("--intra-period must be -1 or positive");
   std::vector<fs::path> clips;
-  for (const auto& e : fs::directory_iterator(opt.video_dir))
-    if (e.path().extension() == ".y4m") clips.push_back(e.path());
-  std::sort(clips.begin(), clips.end());
-  if (clips.empty()) throw Error("no .y4m clips in '" + opt.video_dir + "'");
-  std::vector<const Anchor*> codecs;
-  for (const auto& c : opt.codecs) {
-    const Anchor& a = find_video_anchor(c);
-    if (!tool_available(a.tool)) throw Error("codec '" + c + "' needs '" + a.tool + "', which is not installed");
-    codecs.push_back(&a);
-  }
+  for (const auto& f : media_files(opt.video_dir, {".y4m"}, "data/build_video_sets.sh builds data/sets/video-eval"))
+    clips.emplace_back(f);
+  const auto codecs = installed(opt.codecs, find_video_anchor);
   const fs::path work = fs::path(opt.out_dir) / "work";
   fs::create_directories(work);
   const std::string log = (work / "tools.log").string();

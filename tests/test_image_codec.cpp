@@ -7,6 +7,7 @@
 
 #include "codecs/image/codec.h"
 #include "core/crc32.h"
+#include "tests/lcg.h"
 #include "core/error.h"
 #include "core/media/image_io.h"
 #include "eval/image_metrics.h"
@@ -14,20 +15,7 @@
 namespace nicodec::codecs::image {
 namespace {
 
-// Our own generator (not torch's), so synthetic networks and inputs are the same in every build.
-struct Lcg {
-  uint64_t s;
-  int64_t next(int64_t lo, int64_t hi) {
-    s = s * 6364136223846793005ull + 1442695040888963407ull;
-    return lo + static_cast<int64_t>((s >> 33) % static_cast<uint64_t>(hi - lo + 1));
-  }
-  torch::Tensor tensor(std::vector<int64_t> shape, int64_t lo, int64_t hi) {
-    auto t = torch::empty(shape, torch::kLong);
-    auto* p = t.data_ptr<int64_t>();
-    for (int64_t i = 0; i < t.numel(); ++i) p[i] = next(lo, hi);
-    return t;
-  }
-};
+using testing::Lcg;
 
 quant::IntegerConv2d layer(Lcg& g, int64_t in, int64_t out, int64_t k, bool transposed, bool relu, int64_t shift) {
   quant::IntegerConvParams p;

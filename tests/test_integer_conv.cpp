@@ -6,26 +6,14 @@
 #include <ATen/Parallel.h>
 
 #include "core/crc32.h"
+#include "tests/lcg.h"
 #include "core/error.h"
 #include "quant/layers/integer_conv.h"
 
 namespace nicodec::quant {
 namespace {
 
-// Our own generator (not torch's), so inputs are the same in every build and libtorch version.
-struct Lcg {
-  uint64_t s;
-  int64_t next(int64_t lo, int64_t hi) {
-    s = s * 6364136223846793005ull + 1442695040888963407ull;
-    return lo + static_cast<int64_t>((s >> 33) % static_cast<uint64_t>(hi - lo + 1));
-  }
-  torch::Tensor tensor(std::vector<int64_t> shape, int64_t lo, int64_t hi) {
-    auto t = torch::empty(shape, torch::kLong);
-    auto* p = t.data_ptr<int64_t>();
-    for (int64_t i = 0; i < t.numel(); ++i) p[i] = next(lo, hi);
-    return t;
-  }
-};
+using testing::Lcg;
 
 IntegerConvParams random_params(Lcg& g, int64_t in, int64_t out, int64_t k, bool transposed, int64_t stride) {
   IntegerConvParams p;

@@ -4,18 +4,7 @@
 set -u
 tool=$1
 samples=$2
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-pass=0
-fail=0
-check() {  # check NAME EXPECTED_STATUS COMMAND...
-  local name=$1 want=$2
-  shift 2
-  "$@" >"$dir/out" 2>"$dir/err"
-  local got=$?
-  if [ "$got" -eq "$want" ]; then pass=$((pass + 1)); else
-    fail=$((fail + 1)); echo "FAIL: $name: exit $got, wanted $want"; cat "$dir/err"; fi
-}
+source "$(dirname "$0")/cli_check.sh"
 check "help" 0 "$tool" --help
 check "no subcommand" 106 "$tool"
 check "encode" 0 "$tool" -q encode-lossless "$samples/citrus-256.png" -o "$dir/a.ncl"
@@ -34,5 +23,4 @@ for f in b.ncl c.ncl d.png e.png; do
 done
 if ls "$dir" | grep -q 'tmp-'; then fail=$((fail + 1)); echo "FAIL: temporary files left"; else pass=$((pass + 1)); fi
 grep -q "not a NiCodec bitstream" <("$tool" info "$samples/citrus-256.png" 2>&1) && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: message for a non-NiCodec file"; }
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

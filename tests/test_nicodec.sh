@@ -4,18 +4,7 @@
 set -u
 tool=$1
 samples=$2
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-pass=0
-fail=0
-check() {  # check NAME EXPECTED_STATUS COMMAND...
-  local name=$1 want=$2
-  shift 2
-  "$@" >"$dir/out" 2>"$dir/err"
-  local got=$?
-  if [ "$got" -eq "$want" ]; then pass=$((pass + 1)); else
-    fail=$((fail + 1)); echo "FAIL: $name: exit $got, wanted $want"; cat "$dir/err"; fi
-}
+source "$(dirname "$0")/cli_check.sh"
 expect_in_err() {  # expect_in_err NAME TEXT: the last command's stderr holds TEXT
   if grep -q -- "$2" "$dir/err"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1: no '$2' in:"; cat "$dir/err"; fi
 }
@@ -53,5 +42,4 @@ for f in c.nic d.png e.png f.png g.nic; do
   if [ -e "$dir/$f" ]; then fail=$((fail + 1)); echo "FAIL: partial output $f left behind"; else pass=$((pass + 1)); fi
 done
 if ls "$dir" | grep -q 'tmp-'; then fail=$((fail + 1)); echo "FAIL: temporary files left"; else pass=$((pass + 1)); fi
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
