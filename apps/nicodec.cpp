@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
                                 "image, encoding fails and says that rate; above the highest, the best-quality file is "
                                 "written and a note says it is smaller than asked");
   auto* o_quality = enc->add_option("--quality", quality, "fixed quality 0 (smallest) .. 100 (best), default 50");
-  auto* o_q = enc->add_option("--q", q, "raw rate level of the model (-2 .. levels-1; below 0 is extrapolated)");
+  auto* o_q = enc->add_option("--q", q, "raw rate level of the model (-4 .. levels-1; trained from -2)");
   o_bpp->excludes(o_quality)->excludes(o_q);
   o_quality->excludes(o_q);
 

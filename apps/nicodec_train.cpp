@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--log-every", cfg.log_every, "steps between log lines")->check(CLI::Range(1, 100000000))->capture_default_str();
   app.add_option("--seed", cfg.seed, "random seed")->capture_default_str();
+  app.add_option("--q-min", cfg.q_min, "lowest rate level trained (levels below 0 shrink every gain alike)")
+      ->check(CLI::Range(-8.0, 0.0))->capture_default_str();
   app.add_option("--threads", threads, "CPU threads (default: $NICODEC_THREADS or all cores)");
   app.add_option("--N", cfg.model.N, "model width (new runs only)")->check(CLI::Range(8, 1024))->capture_default_str();
   app.add_option("--M", cfg.model.M, "latent channels (new runs only)")->check(CLI::Range(8, 1024))->capture_default_str();

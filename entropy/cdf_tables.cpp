@@ -98,6 +98,18 @@ size_t CdfTables::add_cdf(const std::vector<uint32_t>& cdf, int32_t offset) {
   return tables_.size() - 1;
 }
 
+double CdfTables::cost_bits(size_t ti, int32_t value) const {
+  const Table& t = tables_[ti];
+  const uint32_t* c = &cdf_[t.cdf_begin];
+  const int64_t sym = int64_t{value} - t.offset;
+  const uint32_t esc = t.n - 1;
+  if (sym >= 0 && sym < esc) return kScaleBits - std::log2(static_cast<double>(c[sym + 1] - c[sym]));
+  const int32_t lo = t.offset, hi = t.offset + static_cast<int32_t>(esc) - 1;
+  const uint64_t u = value > hi ? (uint64_t(int64_t{value} - hi - 1) << 1) : ((uint64_t(int64_t{lo} - value - 1) << 1) | 1);
+  const uint32_t nb = 63 - static_cast<uint32_t>(__builtin_clzll(u + 1));
+  return kScaleBits - std::log2(static_cast<double>(c[esc + 1] - c[esc])) + 6 + nb;
+}
+
 void CdfTables::encode(RansEncoder& enc, size_t ti, int32_t value) const {
   const Table& t = tables_[ti];
   const uint32_t* c = &cdf_[t.cdf_begin];

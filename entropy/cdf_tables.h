@@ -30,6 +30,10 @@ class CdfTables {
   // CDF of table t (num_values + 2 entries).
   const uint32_t* cdf(size_t t) const { return &cdf_[tables_[t].cdf_begin]; }
 
+  // What coding `value` with table t costs, in bits (escape and its raw bits included): for encoder-side
+  // choices (which table to signal, rate-distortion decisions) without running the coder.
+  double cost_bits(size_t t, int32_t value) const;
+
   // Codes one value with table t (escape included). Callers normally use encode_with_indexes instead.
   void encode(RansEncoder& enc, size_t t, int32_t value) const;
   int32_t decode(RansDecoder& dec, size_t t) const;

@@ -59,6 +59,29 @@ TEST(CdfTables, GaussianLatentsRoundTripAcrossAllScales) {
   }
 }
 
+TEST(CdfTables, CostBitsPredictsTheCodedSize) {
+  // The sum of cost_bits over a stream, escapes included, is what the coder spends (to its few bytes of
+  // state flush): the encoder may choose tables by it.
+  const auto scales = make_scale_table();
+  const CdfTables tables = make_parametric_tables(Family::kGaussian, scales);
+  std::mt19937 rng(5);
+  std::vector<int32_t> v(40000);
+  std::vector<uint16_t> idx(v.size());
+  double bits = 0;
+  for (size_t i = 0; i < v.size(); ++i) {
+    idx[i] = static_cast<uint16_t>(rng() % 20);
+    v[i] = static_cast<int32_t>(std::lround(std::normal_distribution<double>(0, scales[idx[i]] * 3.0)(rng)));
+    if (i % 97 == 0) v[i] = (i % 2 ? 1 : -1) * 100000;  // escapes
+    bits += tables.cost_bits(idx[i], v[i]);
+  }
+  const auto bytes = roundtrip(v, idx, tables);
+  EXPECT_NEAR(8.0 * static_cast<double>(bytes.size()), bits, 0.002 * bits + 64);
+  // A value far outside costs the escape symbol plus 6 + (bits of the zigzagged distance) raw bits.
+  const double esc = tables.cost_bits(0, 1000000);
+  EXPECT_GT(esc, 6 + 20);
+  EXPECT_LT(tables.cost_bits(0, 0), 1.0);  // the smallest scale puts almost all mass on 0
+}
+
 TEST(CdfTables, AdversarialValues) {
   CdfTables t = make_parametric_tables(Family::kGaussian, {0.11, 1.0, 40.0});
   const int32_t lo = std::numeric_limits<int32_t>::min(), hi = std::numeric_limits<int32_t>::max();

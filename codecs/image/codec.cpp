@@ -46,6 +46,45 @@ torch::Tensor z_index_map(const std::vector<int32_t>& z_index, int64_t zh, int64
   return t.expand({1, t.size(1), zh, zw}).contiguous();
 }
 
+// Forward adaptation of the hyper-latent prior: per channel, the scale table that codes this picture's symbols
+// in the fewest bits. The trained per-channel scales fit the average picture and rate; at low rates most
+// symbols are 0 and a narrower table saves most of z's cost, for 6 bits of side information per channel.
+std::vector<int32_t> best_z_tables(const torch::Tensor& z_sym) {
+  const auto& tables = gaussian_tables();
+  const int64_t C = z_sym.size(1), n = z_sym.size(2) * z_sym.size(3);
+  const int32_t* p = z_sym.data_ptr<int32_t>();
+  std::vector<int32_t> best(static_cast<size_t>(C));
+  for (int64_t c = 0; c < C; ++c) {
+    double best_bits = 1e300;
+    for (size_t t = 0; t < tables.size(); ++t) {
+      double bits = 0;
+      for (int64_t i = 0; i < n && bits < best_bits; ++i) bits += tables.cost_bits(t, p[c * n + i]);
+      if (bits < best_bits) best_bits = bits, best[static_cast<size_t>(c)] = static_cast<int32_t>(t);
+    }
+  }
+  return best;
+}
+
+// Table indexes (< 64) as 6-bit fields, least significant first.
+std::vector<uint8_t> pack6(const std::vector<int32_t>& v) {
+  std::vector<uint8_t> out((v.size() * 6 + 7) / 8, 0);
+  for (size_t i = 0; i < v.size(); ++i)
+    for (int b = 0; b < 6; ++b)
+      if ((v[i] >> b) & 1) out[(i * 6 + b) / 8] |= static_cast<uint8_t>(1u << ((i * 6 + b) % 8));
+  return out;
+}
+
+std::vector<int32_t> unpack6(const std::vector<uint8_t>& bytes, size_t n) {
+  if (bytes.size() != (n * 6 + 7) / 8) throw FormatError("nicodec: section zs has the wrong size");
+  std::vector<int32_t> v(n, 0);
+  for (size_t i = 0; i < n; ++i)
+    for (int b = 0; b < 6; ++b)
+      if ((bytes[(i * 6 + b) / 8] >> ((i * 6 + b) % 8)) & 1) v[i] |= 1 << b;
+  for (int32_t x : v)
+    if (static_cast<size_t>(x) >= gaussian_tables().size()) throw FormatError("nicodec: section zs names a table that does not exist");
+  return v;
+}
+
 }  // namespace
 
 struct ImageCodec::Analysis {
@@ -57,7 +96,7 @@ ImageCodec::ImageCodec(CodecModel model) : model_(std::move(model)) { model_.net
 
 double ImageCodec::q_from_quality(double quality) const {
   if (!(quality >= 0 && quality <= 100)) throw UsageError("--quality must be between 0 and 100");
-  return quality / 100.0 * q_max();
+  return kQTrainedMin + quality / 100.0 * (q_max() - kQTrainedMin);
 }
 
 ImageCodec::Analysis ImageCodec::analyse(const Image& img) const {
@@ -91,7 +130,8 @@ std::vector<uint8_t> ImageCodec::code(const Analysis& a, int64_t q_code) const {
   auto y_sym = torch::round(y - p.means).clamp(-(1 << 30), 1 << 30).to(torch::kInt).contiguous();
 
   const auto& tables = gaussian_tables();
-  const auto z_idx = to_u16(z_index_map(model_.z_index, z_sym.size(2), z_sym.size(3)));
+  const auto z_tables = best_z_tables(z_sym);
+  const auto z_idx = to_u16(z_index_map(z_tables, z_sym.size(2), z_sym.size(3)));
   const auto y_idx = to_u16(p.index);
   Container c;
   c.codec = CodecKind::kImage;
@@ -100,6 +140,7 @@ std::vector<uint8_t> ImageCodec::code(const Analysis& a, int64_t q_code) const {
   c.set_param("w", a.width);
   c.set_param("h", a.height);
   c.set_param("q", q_code);
+  c.add_section("zs", pack6(z_tables));
   c.add_section("z", entropy::encode_with_indexes(z_sym.data_ptr<int32_t>(), z_idx.data(), z_idx.size(), tables));
   c.add_section("y", entropy::encode_with_indexes(y_sym.data_ptr<int32_t>(), y_idx.data(), y_idx.size(), tables));
   return write_container(c);
@@ -156,6 +197,7 @@ Container ImageCodec::inspect(const std::vector<uint8_t>& bytes) const {
   const int64_t w = c.param_in("w", 1, kMaxSide), h = c.param_in("h", 1, kMaxSide);
   if (w * h > kMaxPixels) throw FormatError("the file claims a " + std::to_string(w) + "x" + std::to_string(h) + " image, over the 2^28-pixel limit");
   c.param_in("q", std::llround(q_min() * 1000.0), std::llround(q_max() * 1000.0));
+  c.section("zs");
   c.section("z");
   c.section("y");
   return c;
@@ -168,7 +210,8 @@ DecodedLatents ImageCodec::decode_latents(const std::vector<uint8_t>& bytes) con
   const int64_t W = d.header.param("w"), H = d.header.param("h"), Hp = round_up(H, 64), Wp = round_up(W, 64);
   const auto& tables = gaussian_tables();
   const int64_t zh = Hp / 64, zw = Wp / 64;
-  const auto z_idx = to_u16(z_index_map(model_.z_index, zh, zw));
+  const auto z_tables = unpack6(d.header.section("zs").data, static_cast<size_t>(cfg.Nz));
+  const auto z_idx = to_u16(z_index_map(z_tables, zh, zw));
   auto z_sym = torch::empty({1, cfg.Nz, zh, zw}, torch::kInt);
   const auto& zs = d.header.section("z").data;
   entropy::decode_with_indexes(zs.data(), zs.size(), z_idx.data(), z_idx.size(), tables, z_sym.data_ptr<int32_t>());

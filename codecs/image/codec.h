@@ -2,8 +2,9 @@
 // quality mode and exact rate control (--bpp).
 //
 // Bitstream: container kind "image", model "nicodec-image" + model version; params w, h (original size),
-// q (rate level * 1000); sections "z" (hyper-latent, per-channel Gaussian tables) and "y" (latent, rANS with the
-// Gaussian table that the integer-exact h_s picks per element, around its predicted mean).
+// q (rate level * 1000); sections "zs" (the Gaussian table of each hyper-latent channel, 6 bits each, chosen by
+// the encoder for this picture), "z" (hyper-latent) and "y" (latent, rANS with the Gaussian table that the
+// integer-exact h_s picks per element, around its predicted mean).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -15,7 +16,8 @@
 
 namespace nicodec::codecs::image {
 
-constexpr double kQMin = -2.0;  // below trained level 0 the log-gains are extrapolated (lower rates, untrained)
+constexpr double kQMin = -4.0;         // below level 0 all gains shrink alike; -4 .. -2 is untrained
+constexpr double kQTrainedMin = -2.0;  // the lowest rate level drawn in training
 constexpr int64_t kMaxSide = 32768;
 constexpr int64_t kMaxPixels = int64_t{1} << 28;
 
@@ -39,7 +41,7 @@ class ImageCodec {
   explicit ImageCodec(CodecModel model);
   double q_min() const { return kQMin; }
   double q_max() const { return static_cast<double>(model_.net->config().levels - 1); }
-  // --quality Q in [0, 100] -> q, linear over [0, q_max].
+  // --quality Q in [0, 100] -> q, linear over the trained range [kQTrainedMin, q_max].
   double q_from_quality(double quality) const;
 
   std::vector<uint8_t> encode(const Image& img, double q) const;

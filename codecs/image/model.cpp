@@ -55,10 +55,15 @@ ImageModelImpl::ImageModelImpl(const ModelConfig& cfg) : cfg_(cfg) {
 torch::Tensor ImageModelImpl::gain(const torch::Tensor& q, bool inverse) const {
   const auto& table = inverse ? log_inv_gain_ : log_gain_;
   auto qf = q.to(table.device(), torch::kFloat);
-  auto lo = torch::clamp(torch::floor(qf), 0, static_cast<double>(cfg_.levels - 2)).to(torch::kLong);
-  auto t = (qf - lo.to(torch::kFloat)).unsqueeze(1);  // may leave [0, 1]: linear extrapolation of the log-gain
+  auto qc = qf.clamp(0.0, static_cast<double>(cfg_.levels - 1));
+  auto lo = torch::clamp(torch::floor(qc), 0, static_cast<double>(cfg_.levels - 2)).to(torch::kLong);
+  auto t = (qc - lo.to(torch::kFloat)).unsqueeze(1);
   auto lg = table.index_select(0, lo) * (1 - t) + table.index_select(0, lo + 1) * t;
-  return torch::exp(lg).unsqueeze(-1).unsqueeze(-1);
+  // Below level 0 (untrained): every gain shrinks alike, by 2^(q/2) (the step size of MSE-optimal quantization
+  // goes as 1/sqrt(lambda), and lambda halves per level), so the rate falls steadily instead of following an
+  // extrapolation of per-channel gains that were never trained there.
+  auto below = (qf - qc).unsqueeze(1) * (std::log(2.0) / 2.0) * (inverse ? -1.0 : 1.0);
+  return torch::exp(lg + below).unsqueeze(-1).unsqueeze(-1);
 }
 
 ForwardOutput ImageModelImpl::forward(const torch::Tensor& x, const torch::Tensor& q, bool training) {

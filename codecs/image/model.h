@@ -1,7 +1,7 @@
 // The nicodec image model: a mean-scale hyperprior (Minnen, Ballé & Toderici 2018) with gain units for a
 // continuous rate knob (Cui et al. 2021, "Asymmetric gained deep image compression with continuous rate
-// adaptation"): one model, rate levels q = 0 .. levels-1 trained at lambda(q) = lambda_min * 2^q, and any real q
-// in between (or a little beyond) by interpolating the log-gains.
+// adaptation"): one model, rate levels q = 0 .. levels-1 trained at lambda(q) = lambda_min * 2^q, any real q
+// in between by interpolating the log-gains, and q < 0 (lower rates, untrained) by shrinking all gains alike.
 //
 //   y = g_a(x) * gain(q)           analysis: 4 strided 5x5 convs + GDN, x / 16 resolution, M channels
 //   z = h_a(y)                      hyper-analysis: x / 64, Nz channels, coded with a per-channel zero-mean Gaussian

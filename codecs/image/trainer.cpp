@@ -1,5 +1,6 @@
 #include "codecs/image/trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -111,7 +112,8 @@ void train(const TrainConfig& cfg) {
 
     auto x = data.batch(cfg.batch, rng).to(device);
     std::vector<float> qv(static_cast<size_t>(cfg.batch));
-    for (auto& q : qv) q = std::uniform_real_distribution<float>(0.0f, static_cast<float>(mc.levels - 1))(rng);
+    for (auto& q : qv)
+      q = std::uniform_real_distribution<float>(static_cast<float>(cfg.q_min), static_cast<float>(mc.levels - 1))(rng);
     auto q = torch::tensor(qv).to(device);
     auto lambda = torch::exp2(q) * mc.lambda_min;
 
@@ -129,7 +131,8 @@ void train(const TrainConfig& cfg) {
     auto mse_c = mse.detach().cpu();
     auto bpp_c = bpp.detach().cpu();
     for (int64_t i = 0; i < cfg.batch; ++i) {
-      const int k = std::min(2, static_cast<int>(3.0 * qv[static_cast<size_t>(i)] / static_cast<double>(mc.levels - 1)));
+      const double span = static_cast<double>(mc.levels - 1) - cfg.q_min;
+      const int k = std::clamp(static_cast<int>(3.0 * (qv[static_cast<size_t>(i)] - cfg.q_min) / span), 0, 2);
       sum_bpp[k] += bpp_c[i].item<double>();
       sum_psnr[k] += 10.0 * std::log10(1.0 / std::max(1e-10, mse_c[i].item<double>()));
       cnt[k] += 1;
