@@ -56,7 +56,8 @@ int main(int argc, char** argv) {
       std::mt19937_64 rng(cfg.seed);
       auto calib = codecs::ImageCrops(cfg.data_dir, 256).batch(16, rng);
       if (notes.empty()) notes = "trained " + std::to_string(step) + " steps on " + cfg.data_dir;
-      codecs::image::export_model(net, calib, format, version, notes, export_path);
+      const std::string report = codecs::image::export_model(net, calib, format, version, notes, export_path);
+      std::fprintf(stderr, "%s", report.c_str());
       std::fprintf(stderr, "nicodec-train: exported %s (step %lld) to %s\n", cfg.checkpoint_dir.c_str(),
                    static_cast<long long>(step), export_path.c_str());
       return 0;

@@ -95,6 +95,12 @@ TEST(Int8Sequential, SwapsInCalibratedLayersAndSurvivesTheModelFile) {
   EXPECT_GT(sqnr, 25.0);
   EXPECT_TRUE(torch::equal(out, Int8Sequential::from_ranges(seq, ranges).forward(seq, x)));
   EXPECT_TRUE(Int8Sequential::load(ModelFile(), "g", seq).empty());  // no ranges saved: stays float
+  const auto per_layer = q.layer_sqnr_db(seq, x);
+  ASSERT_EQ(per_layer.size(), 3u);
+  for (const auto& [i, db] : per_layer) {
+    EXPECT_GT(db, 25.0) << i;
+    EXPECT_LT(db, 60.0) << i;  // 8-bit: real error, not a float copy
+  }
 }
 
 }  // namespace

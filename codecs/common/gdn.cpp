@@ -4,12 +4,23 @@ namespace nicodec::codecs {
 
 namespace {
 constexpr double kBetaEps = 1e-6;
+constexpr double kOffDiagonal = 1e-3;
 }
 
 GdnImpl::GdnImpl(int64_t channels, bool inverse) : inverse_(inverse) {
   beta_sqrt_ = register_parameter("beta_sqrt", torch::ones({channels}));
-  // gamma starts at 0.1 * identity, as in Ballé et al.
-  gamma_sqrt_ = register_parameter("gamma_sqrt", torch::eye(channels) * std::sqrt(0.1));
+  // gamma starts at 0.1 * identity, as in Ballé et al. Off the diagonal, gamma_sqrt starts at a small nonzero
+  // value: at exactly 0 the gradient of gamma = gamma_sqrt^2 is 0 too, and the layer could never learn to mix
+  // channels (gamma there is 1e-6, nothing at start).
+  gamma_sqrt_ = register_parameter("gamma_sqrt", torch::eye(channels) * (std::sqrt(0.1) - kOffDiagonal) + kOffDiagonal);
+}
+
+bool GdnImpl::unlock_off_diagonal() {
+  torch::NoGradGuard ng;
+  auto off = 1 - torch::eye(gamma_sqrt_.size(0));
+  if ((gamma_sqrt_ * off).abs().max().item<double>() != 0) return false;
+  gamma_sqrt_.add_(off * kOffDiagonal);
+  return true;
 }
 
 torch::Tensor GdnImpl::beta() const { return beta_sqrt_ * beta_sqrt_ + kBetaEps; }

@@ -16,6 +16,9 @@ class GdnImpl : public torch::nn::Module {
   torch::Tensor beta() const;
   torch::Tensor gamma() const;  // [C, C]
   bool inverse() const { return inverse_; }
+  // Models made before the off-diagonal seeding (gamma_sqrt exactly 0 off the diagonal, where its gradient is 0
+  // too) get the small seed, so further training can mix channels; returns whether it changed anything.
+  bool unlock_off_diagonal();
 
  private:
   bool inverse_;

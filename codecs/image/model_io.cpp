@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <sstream>
 
 #include "core/error.h"
 #include "entropy/distributions.h"
@@ -59,8 +61,8 @@ CodecModel model_from_float(ImageModel net, const torch::Tensor& calib) {
   return m;
 }
 
-void export_model(ImageModel& net, const torch::Tensor& calib, const std::string& weight_format, uint32_t version,
-                  const std::string& training_notes, const std::string& path) {
+std::string export_model(ImageModel& net, const torch::Tensor& calib, const std::string& weight_format, uint32_t version,
+                         const std::string& training_notes, const std::string& path) {
   torch::NoGradGuard ng;
   net->eval();
   CodecModel m = model_from_float(net, calib);
@@ -78,14 +80,24 @@ void export_model(ImageModel& net, const torch::Tensor& calib, const std::string
   const quant::WeightFormat format = keep_float ? quant::WeightFormat::kInt8 : quant::parse_format(weight_format);
   f.metadata["weight_format"] = keep_float ? "f32" : quant::format_name(format);
   f.metadata["training"] = training_notes;
+  std::ostringstream report;
+  char line[200];
   for (const auto& p : net->named_parameters()) {
     if (is_h_s(p.key())) continue;
     auto t = p.value().detach().cpu().contiguous();
     const auto shape = t.sizes().vec();
-    if (!keep_float && t.dim() >= 2 && t.numel() >= 4096)
+    const bool quantize = !keep_float && t.dim() >= 2 && t.numel() >= 4096;
+    if (quantize)
       f.add_quantized(p.key(), shape, t.data_ptr<float>(), format);
     else
       f.add_float(p.key(), shape, t.data_ptr<float>());
+    if (quantize) {
+      const auto back = f.weights(p.key(), shape);
+      std::snprintf(line, sizeof line, "  %-28s %-8s %9zu bytes  weight SQNR %5.1f dB\n", p.key().c_str(),
+                    quant::format_name(format), f.quantized(p.key()).bytes(),
+                    quant::sqnr_db(t.data_ptr<float>(), back.data(), back.size()));
+      report << line;
+    }
   }
   m.h_s.save(f);
   {  // int8 synthesis: activation ranges on decoded-like latents over the whole rate range
@@ -95,7 +107,13 @@ void export_model(ImageModel& net, const torch::Tensor& calib, const std::string
       auto qt = torch::full({calib.size(0)}, q);
       lat.push_back(torch::round(y0 * net->gain(qt, false)) * net->gain(qt, true));
     }
-    quant::Int8Sequential::save(f, "g_s.int8", quant::Int8Sequential::calibrate(net->g_s, torch::cat(lat, 0)));
+    const auto latents = torch::cat(lat, 0);
+    const auto ranges = quant::Int8Sequential::calibrate(net->g_s, latents);
+    quant::Int8Sequential::save(f, "g_s.int8", ranges);
+    for (const auto& [i, db] : quant::Int8Sequential::from_ranges(net->g_s, ranges).layer_sqnr_db(net->g_s, latents)) {
+      std::snprintf(line, sizeof line, "  g_s.%zu int8 layer output SQNR %.1f dB (uint8 activations, calibrated)\n", i, db);
+      report << line;
+    }
   }
   quant::TensorData zi;
   zi.dtype = "I32";
@@ -104,6 +122,10 @@ void export_model(ImageModel& net, const torch::Tensor& calib, const std::string
   zi.bytes.assign(zp, zp + 4 * m.z_index.size());
   f.add_raw("z.index", std::move(zi));
   f.save(path);
+  std::snprintf(line, sizeof line, "  model file %s: %ju bytes (zstd)\n", path.c_str(),
+                static_cast<uintmax_t>(std::filesystem::file_size(path)));
+  report << line;
+  return report.str();
 }
 
 CodecModel load_model(const quant::ModelFile& f) {

@@ -28,8 +28,10 @@ struct CodecModel {
 
 // calib: images [B, 3, H, W] in [0, 1] (H, W multiples of 64) used to calibrate the integer h_s.
 // weight_format: a quant format name (int8, int4g32, ...) for the float transforms' weights, or "f32".
-void export_model(ImageModel& net, const torch::Tensor& calib, const std::string& weight_format, uint32_t version,
-                  const std::string& training_notes, const std::string& path);
+// Returns a report: per stored tensor its format, bytes and weight SQNR; per int8 synthesis layer its output
+// SQNR on the calibration latents; the file size.
+std::string export_model(ImageModel& net, const torch::Tensor& calib, const std::string& weight_format, uint32_t version,
+                         const std::string& training_notes, const std::string& path);
 CodecModel load_model(const std::string& path);
 // The same from a ModelFile already in memory (tests).
 CodecModel load_model(const quant::ModelFile& f);

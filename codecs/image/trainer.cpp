@@ -79,6 +79,10 @@ void train(const TrainConfig& cfg) {
   int64_t step = 0;
   ImageModel model = has_checkpoint(cfg.checkpoint_dir) ? load_checkpoint_model(cfg.checkpoint_dir, &step)
                                                         : ImageModel(cfg.model);
+  int unlocked = 0;
+  for (auto& m : model->modules(false))
+    if (auto* g = m->as<GdnImpl>()) unlocked += g->unlock_off_diagonal();
+  if (unlocked) std::fprintf(stderr, "train: seeded the off-diagonal GDN weights of %d layers (they could not learn at 0)\n", unlocked);
   model->to(device);
   torch::optim::Adam opt(model->parameters(), torch::optim::AdamOptions(cfg.lr));
   if (step > 0) {

@@ -1,6 +1,7 @@
 #include "quant/layers/int8_sequential.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
@@ -103,6 +104,25 @@ Int8Sequential Int8Sequential::load(const ModelFile& f, const std::string& prefi
     ranges[i] = {is, os};
   }
   return from_ranges(seq, ranges);
+}
+
+std::map<size_t, double> Int8Sequential::layer_sqnr_db(torch::nn::Sequential& seq, const torch::Tensor& inputs) const {
+  torch::NoGradGuard ng;
+  std::map<size_t, double> out;
+  auto x = inputs;
+  size_t i = 0;
+  for (auto& m : *seq) {
+    auto y = m.forward(x);
+    auto it = layers_.find(i);
+    if (it != layers_.end()) {
+      const double signal = y.pow(2).mean().item<double>();
+      const double noise = (it->second.forward(x) - y).pow(2).mean().item<double>();
+      out[i] = 10.0 * std::log10(signal / std::max(noise, 1e-30));
+    }
+    x = y;
+    ++i;
+  }
+  return out;
 }
 
 torch::Tensor Int8Sequential::forward(torch::nn::Sequential& seq, const torch::Tensor& x_in) const {
