@@ -43,8 +43,8 @@ const Anchor& find_in(const std::vector<Anchor>& all, const std::string& name, c
 }  // namespace
 
 // nicodec as one more codec of the comparison: its binary sits beside rdeval in the build tree; results are
-// cached per model file content.
-bool nicodec_anchor(Anchor* a) {
+// cached per model file and binary content.
+bool nicodec_anchors(std::vector<Anchor>* out) {
   namespace fs = std::filesystem;
   std::error_code ec;
   const fs::path bin = fs::read_symlink("/proc/self/exe", ec).parent_path() / "nicodec";
@@ -55,20 +55,24 @@ bool nicodec_anchor(Anchor* a) {
   } catch (const Error&) {
     return false;
   }
-  const auto bytes = read_file(model);
-  char tag[16];
-  std::snprintf(tag, sizeof tag, "%08x", crc32(bytes.data(), bytes.size()));
+  // Cached results stay valid while neither the model nor the codec binary changes.
+  const auto bytes = read_file(model), exe_bytes = read_file(bin.string());
+  char tag[24];
+  std::snprintf(tag, sizeof tag, "%08x-%08x", crc32(bytes.data(), bytes.size()), crc32(exe_bytes.data(), exe_bytes.size()));
   const std::string exe = quote(bin.string()) + " --threads 1 --quiet --model " + quote(model);
-  *a = {"nicodec", "NiCodec learned image codec (" + fs::path(model).filename().string() + ", crc " + tag +
-                       "), param = rate level q", "nic", {-1.5, 0, 1.5, 3, 4.5, 6, 7, 8}, -2, 8, true, false,
-        bin.string(), exe + " encode {png} -o {out} --q {param}", exe + " decode {out} -o {dec}", tag};
+  const std::string what = "NiCodec learned image codec (" + fs::path(model).filename().string() + ", crc " + tag + ")";
+  const std::vector<double> sweep = {-2, -1, 0, 1.5, 3, 4.5, 6, 8};
+  out->push_back({"nicodec", what + ", int8 synthesis, param = rate level q", "nic", sweep, -4, 8, true, false,
+                  bin.string(), exe + " encode {png} -o {out} --q {param}", exe + " decode {out} -o {dec}", tag});
+  out->push_back({"nicodec-float", what + ", float synthesis, param = rate level q", "nic", sweep, -4, 8, true,
+                  false, bin.string(), exe + " encode {png} -o {out} --q {param}",
+                  exe + " decode {out} -o {dec} --float", tag});
   return true;
 }
 
 std::vector<Anchor> image_anchors() {
   std::vector<Anchor> all = classical_anchors();
-  Anchor n;
-  if (nicodec_anchor(&n)) all.push_back(n);
+  nicodec_anchors(&all);
   return all;
 }
 

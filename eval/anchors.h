@@ -21,8 +21,9 @@ struct Anchor {
   std::string cache_tag = {};  // mixed into the result cache key (e.g. a model file's CRC)
 };
 
-// The classical anchors, then "nicodec" (our learned codec, run through its own binary next to this
-// program's, with the model nicodec finds) when that binary exists.
+// The classical anchors, then "nicodec" and "nicodec-float" (our learned codec with its int8 or its float
+// synthesis, run through its own binary next to this program's, with the model nicodec finds) when that binary
+// exists.
 std::vector<Anchor> image_anchors();
 std::vector<Anchor> classical_anchors();
 const Anchor& find_anchor(const std::string& name);  // throws UsageError listing the names
