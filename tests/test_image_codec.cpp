@@ -5,6 +5,7 @@
 
 #include <ATen/Parallel.h>
 
+#include "codecs/common/likelihoods.h"
 #include "codecs/image/codec.h"
 #include "core/crc32.h"
 #include "tests/lcg.h"
@@ -75,6 +76,18 @@ TEST(IntegerHyperSynthesis, GoldenCrcAcrossBuilds) {
   auto z = g.tensor({1, 8, 3, 5}, -6, 6);
   const uint32_t crc = crc_of(hs.forward(z));
   EXPECT_EQ(crc, kGoldenCrc) << "got " << crc;
+}
+
+TEST(Bound, GradientPassesInsideAndOnlyBackTowardTheRangeOutside) {
+  for (double sign : {1.0, -1.0}) {
+    auto x = torch::tensor({-5.0, 0.0, 5.0}).set_requires_grad(true);
+    (bound(x, -1.0, 1.0) * sign).sum().backward();
+    auto g = x.grad();
+    EXPECT_DOUBLE_EQ(g[1].item<double>(), sign);                      // inside: passes
+    EXPECT_DOUBLE_EQ(g[0].item<double>(), sign < 0 ? sign : 0.0);     // below: only if descent moves it up
+    EXPECT_DOUBLE_EQ(g[2].item<double>(), sign > 0 ? sign : 0.0);     // above: only if descent moves it down
+  }
+  EXPECT_TRUE(torch::equal(bound(torch::tensor({-5.0, 0.5, 5.0}), -1.0, 1.0), torch::tensor({-1.0, 0.5, 1.0})));
 }
 
 // ---- the shipped model ----

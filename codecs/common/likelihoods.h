@@ -13,8 +13,9 @@ torch::Tensor gaussian_likelihood(const torch::Tensor& y, const torch::Tensor& m
 // Total bits of a likelihood tensor: sum of -log2 p.
 torch::Tensor bits(const torch::Tensor& likelihoods);
 
-// Lower/upper bound on the forward pass whose gradient passes through unchanged (so a parameter at a bound can
-// still move back inside).
-torch::Tensor clamp_ste(const torch::Tensor& x, double lo, double hi);
+// Clamp to [lo, hi] whose gradient passes inside the range and, outside it, only where it points back inside
+// (the LowerBound of Ballé et al.'s code, both ways): a value at a bound can move back, but the rate term
+// cannot push it ever further out (unbounded drift would wreck the network's fixed-point conversion).
+torch::Tensor bound(const torch::Tensor& x, double lo, double hi);
 
 }  // namespace nicodec::codecs

@@ -71,12 +71,12 @@ ForwardOutput ImageModelImpl::forward(const torch::Tensor& x, const torch::Tenso
   auto y = g_a->forward(x) * gain(q, false);
   auto z = h_a->forward(y);
   auto zq = quant::quantize_uniform(z, {}, quant::UniformSurrogate::kMixed, training);
-  auto z_scales = torch::exp(clamp_ste(z_log_scale_, std::log(kScaleMin), std::log(kScaleMax))).view({1, -1, 1, 1});
+  auto z_scales = torch::exp(bound(z_log_scale_, std::log(kScaleMin), std::log(kScaleMax))).view({1, -1, 1, 1});
   auto lik_z = gaussian_likelihood(zq.for_rate, torch::zeros_like(zq.for_rate), z_scales.expand_as(zq.for_rate));
 
   auto params = h_s->forward(zq.for_decoder);
   auto means = params.narrow(1, 0, M);
-  auto scales = torch::exp(clamp_ste(params.narrow(1, M, M), std::log(kScaleMin), std::log(kScaleMax)));
+  auto scales = torch::exp(bound(params.narrow(1, M, M), std::log(kScaleMin), std::log(kScaleMax)));
   auto yq = quant::quantize_uniform(y, means, quant::UniformSurrogate::kMixed, training);
   auto lik_y = gaussian_likelihood(yq.for_rate, means, scales);
 
