@@ -46,13 +46,15 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--model-version", version, "model version written into the file and every bitstream")->capture_default_str();
   app.add_option("--notes", notes, "training notes stored in the model file");
+  int64_t snapshot = 0;
+  app.add_option("--snapshot", snapshot, "with --export: the weights kept at this step (every 1000) instead of the latest");
   CLI11_PARSE(app, argc, argv);
   try {
     if (cfg.crop % 64 != 0) throw UsageError("--crop must be a multiple of 64");
     setup_torch_threads(threads);
     if (!export_path.empty()) {
       int64_t step = 0;
-      auto net = codecs::image::load_checkpoint_model(cfg.checkpoint_dir, &step);
+      auto net = codecs::image::load_checkpoint_model(cfg.checkpoint_dir, &step, snapshot);
       std::mt19937_64 rng(cfg.seed);
       auto calib = codecs::ImageCrops(cfg.data_dir, 256).batch(16, rng);
       if (notes.empty()) notes = "trained " + std::to_string(step) + " steps on " + cfg.data_dir;

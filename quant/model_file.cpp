@@ -18,6 +18,7 @@ size_t dtype_size(const std::string& d) {
   if (d == "F32" || d == "I32") return 4;
   if (d == "F16") return 2;
   if (d == "I8" || d == "U8") return 1;
+  if (d == "I16") return 2;
   return 0;
 }
 

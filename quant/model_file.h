@@ -14,7 +14,7 @@
 namespace nicodec::quant {
 
 struct TensorData {
-  std::string dtype;  // "F32", "F16", "I8", "U8", "I32"
+  std::string dtype;  // "F32", "F16", "I8", "U8", "I16", "I32"
   std::vector<int64_t> shape;
   std::vector<uint8_t> bytes;
 };

@@ -11,6 +11,9 @@ namespace nicodec::codecs::image {
 namespace {
 
 constexpr int64_t kActMax = 32767;
+// 16-bit weights: the log-scale head sums large, cancelling terms (outputs of unused channels sit far below the
+// smallest scale), where int8 weights left errors of several table steps.
+constexpr int kWeightBits = 16;
 
 // One layer of the float h_s as integer parameters: weight, bias, multiplier, shift, out_min.
 struct FloatConv {
@@ -40,16 +43,20 @@ torch::Tensor run_float(const FloatConv& c, const torch::Tensor& x) {
   return F::conv2d(x, c.weight, F::Conv2dFuncOptions().bias(c.bias).stride(c.stride).padding(c.padding));
 }
 
-void put_int(quant::ModelFile& f, const std::string& name, const torch::Tensor& t, const char* dtype) {
+// Stores an integer tensor in the narrowest of I8 / I16 / I32 that holds it.
+void put_int(quant::ModelFile& f, const std::string& name, const torch::Tensor& t) {
+  const int64_t lo = t.min().item<int64_t>(), hi = t.max().item<int64_t>();
   quant::TensorData d;
-  d.dtype = dtype;
   d.shape = t.sizes().vec();
-  const bool i8 = std::string(dtype) == "I8";
-  auto c = t.to(i8 ? torch::kInt8 : torch::kInt).contiguous();
-  if (!i8 && (t.max().item<int64_t>() > INT32_MAX || t.min().item<int64_t>() < INT32_MIN))
-    throw Error("integer h_s: " + name + " does not fit int32");
+  torch::Tensor c;
+  size_t width;
+  if (lo >= INT8_MIN && hi <= INT8_MAX) d.dtype = "I8", c = t.to(torch::kInt8), width = 1;
+  else if (lo >= INT16_MIN && hi <= INT16_MAX) d.dtype = "I16", c = t.to(torch::kInt16), width = 2;
+  else if (lo >= INT32_MIN && hi <= INT32_MAX) d.dtype = "I32", c = t.to(torch::kInt), width = 4;
+  else throw Error("integer h_s: " + name + " does not fit int32");
+  c = c.contiguous();
   const auto* p = static_cast<const uint8_t*>(c.data_ptr());
-  d.bytes.assign(p, p + c.numel() * (i8 ? 1 : 4));
+  d.bytes.assign(p, p + static_cast<size_t>(c.numel()) * width);
   f.add_raw(name, std::move(d));
 }
 
@@ -58,17 +65,19 @@ torch::Tensor get_int(const quant::ModelFile& f, const std::string& name, const 
   if (d.shape != shape) throw FormatError("model file: " + name + " has the wrong shape");
   if (d.dtype == "I8")
     return torch::from_blob(const_cast<uint8_t*>(d.bytes.data()), shape, torch::kInt8).to(torch::kLong);
+  if (d.dtype == "I16")
+    return torch::from_blob(const_cast<uint8_t*>(d.bytes.data()), shape, torch::kInt16).to(torch::kLong);
   if (d.dtype == "I32")
     return torch::from_blob(const_cast<uint8_t*>(d.bytes.data()), shape, torch::kInt).to(torch::kLong);
-  throw FormatError("model file: " + name + " must be I8 or I32, not " + d.dtype);
+  throw FormatError("model file: " + name + " must be I8, I16 or I32, not " + d.dtype);
 }
 
 void save_layer(quant::ModelFile& f, const std::string& prefix, const quant::IntegerConv2d& l) {
   const auto& p = l.params();
-  put_int(f, prefix + ".weight", p.weight, "I8");
-  put_int(f, prefix + ".bias", p.bias, "I32");
-  put_int(f, prefix + ".multiplier", p.multiplier, "I32");
-  put_int(f, prefix + ".shift", p.shift, "I32");
+  put_int(f, prefix + ".weight", p.weight);
+  put_int(f, prefix + ".bias", p.bias);
+  put_int(f, prefix + ".multiplier", p.multiplier);
+  put_int(f, prefix + ".shift", p.shift);
   f.metadata[prefix + ".geometry"] = std::to_string(p.transposed) + " " + std::to_string(p.stride) + " " +
                                      std::to_string(p.padding) + " " + std::to_string(p.output_padding) + " " +
                                      std::to_string(p.out_min);
@@ -119,7 +128,7 @@ IntegerHyperSynthesis IntegerHyperSynthesis::from_float(torch::nn::Sequential& h
     // 1.25x headroom over the calibration maximum; saturation beyond is harmless (the same everywhere).
     const double out_scale = std::max(1e-6, x.max().item<double>() * 1.25 / static_cast<double>(kActMax));
     r.hidden_.push_back(quant::IntegerConv2d::from_float(c.weight, c.bias, in_scale, out_scale, c.transposed, c.stride,
-                                                         c.padding, c.output_padding, true));
+                                                         c.padding, c.output_padding, true, kWeightBits));
     in_scale = out_scale;
   }
   auto last = float_conv(h_s, h_s->size() - 1);
@@ -129,9 +138,9 @@ IntegerHyperSynthesis IntegerHyperSynthesis::from_float(torch::nn::Sequential& h
   auto wm = last.weight.narrow(0, 0, M), ws = last.weight.narrow(0, M, M);
   auto bm = last.bias.narrow(0, 0, M), bs = last.bias.narrow(0, M, M);
   r.mean_head_ = quant::IntegerConv2d::from_float(wm, bm, in_scale, std::ldexp(1.0, -r.mean_shift_), false, last.stride,
-                                                   last.padding);
+                                                   last.padding, 0, false, kWeightBits);
   r.scale_head_ = quant::IntegerConv2d::from_float(ws, bs, in_scale, std::ldexp(1.0, -kLogScaleShift), false,
-                                                    last.stride, last.padding);
+                                                    last.stride, last.padding, 0, false, kWeightBits);
   r.build_index_lut();
   return r;
 }

@@ -2,7 +2,8 @@
 // hyper-latent symbols it computes, on any CPU, thread count or GPU, the same means and the same scale-table
 // indexes for the latent y, so that the rANS decoder reads exactly what the encoder wrote.
 //
-// Fixed point: z symbols enter as integers; hidden activations are int16 with calibrated scales; the last layer
+// Fixed point: z symbols enter as integers; weights are int16 per output channel, hidden activations int16 with
+// calibrated scales; the last layer
 // is split in two: means come out in steps of 2^-mean_shift, log-scales in steps of 2^-kLogScaleShift.
 // A log-scale l maps to the index of the smallest tabulated scale >= exp(l), through a table built with the
 // deterministic det_exp of entropy/distributions.h.
@@ -33,7 +34,7 @@ class IntegerHyperSynthesis {
                         quant::IntegerConv2d scale_head, int mean_shift);
   // From the trained float h_s, calibrated on hyper-latents z_hat ([B, Nz, h, w], integer-valued floats).
   static IntegerHyperSynthesis from_float(torch::nn::Sequential& h_s, int64_t M, const torch::Tensor& z_calib);
-  // Saved as "h_s.int.<k>.{weight,bias,multiplier,shift}" (I8/I32) plus metadata.
+  // Saved as "h_s.int.<k>.{weight,bias,multiplier,shift}" (I8/I16/I32, the narrowest that holds them) plus metadata.
   void save(quant::ModelFile& f) const;
   static IntegerHyperSynthesis load(const quant::ModelFile& f, int64_t Nz, int64_t M);
 

@@ -56,6 +56,10 @@ void save_checkpoint(const std::string& dir, int64_t step, ImageModel& model, to
   fs::rename(dir + "/model.pt.tmp", dir + "/model.pt");
   fs::rename(dir + "/optim.pt.tmp", dir + "/optim.pt");
   write_state(dir, step, model->config());
+  // Weights every 1000 steps stay too, so a run that ends on a bad stretch can export an earlier one
+  // (nicodec-train --export --snapshot N).
+  if (step % 1000 == 0) fs::copy_file(dir + "/model.pt", dir + "/model-" + std::to_string(step) + ".pt",
+                                      fs::copy_options::overwrite_existing);
 }
 
 }  // namespace
@@ -64,9 +68,16 @@ bool has_checkpoint(const std::string& dir) {
   return fs::exists(dir + "/model.pt") && fs::exists(dir + "/state.txt");
 }
 
-ImageModel load_checkpoint_model(const std::string& dir, int64_t* step) {
+ImageModel load_checkpoint_model(const std::string& dir, int64_t* step, int64_t snapshot) {
   ImageModel model(read_state(dir, step));
-  torch::load(model, dir + "/model.pt");
+  if (snapshot > 0) {
+    const std::string path = dir + "/model-" + std::to_string(snapshot) + ".pt";
+    if (!fs::exists(path)) throw Error("no snapshot " + path + " (snapshots are kept every 1000 steps)");
+    torch::load(model, path);
+    if (step) *step = snapshot;
+  } else {
+    torch::load(model, dir + "/model.pt");
+  }
   return model;
 }
 

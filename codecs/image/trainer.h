@@ -28,8 +28,10 @@ struct TrainConfig {
 // Runs (or resumes) training; prints progress lines to stderr and appends them to <checkpoint_dir>/log.csv.
 void train(const TrainConfig& cfg);
 
-// Checkpoint files: <dir>/model.pt (weights), <dir>/optim.pt, <dir>/state.txt (step and model config).
+// Checkpoint files: <dir>/model.pt (weights), <dir>/optim.pt, <dir>/state.txt (step and model config), and
+// <dir>/model-<step>.pt every 1000 steps.
 bool has_checkpoint(const std::string& dir);
-ImageModel load_checkpoint_model(const std::string& dir, int64_t* step = nullptr);
+// The latest weights, or those of snapshot step `snapshot` (> 0).
+ImageModel load_checkpoint_model(const std::string& dir, int64_t* step = nullptr, int64_t snapshot = 0);
 
 }  // namespace nicodec::codecs::image

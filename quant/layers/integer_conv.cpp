@@ -25,20 +25,27 @@ IntegerConv2d::IntegerConv2d(IntegerConvParams p) : p_(std::move(p)) {
   const int64_t out = p_.transposed ? p_.weight.size(1) : p_.weight.size(0);
   if (p_.weight.dim() != 4 || p_.bias.numel() != out || p_.multiplier.numel() != out || p_.shift.numel() != out)
     throw UsageError("IntegerConv2d: weight/bias/multiplier/shift shapes disagree");
-  if (p_.weight.abs().max().item<int64_t>() > 127) throw UsageError("IntegerConv2d: weights must fit int8");
-  if (p_.weight.size(p_.transposed ? 0 : 1) * p_.weight.size(2) * p_.weight.size(3) > (1 << 14))
-    throw UsageError("IntegerConv2d: more than 2^14 products per output would break exactness");
+  const int64_t wmax = p_.weight.abs().max().item<int64_t>();
+  if (wmax > 32767) throw UsageError("IntegerConv2d: weights must fit int16");
+  const int64_t terms = p_.weight.size(p_.transposed ? 0 : 1) * p_.weight.size(2) * p_.weight.size(3);
+  const double bound = static_cast<double>(wmax) * 32768.0 * static_cast<double>(terms) +
+                       static_cast<double>(p_.bias.abs().max().item<int64_t>());
+  if (bound >= 70368744177664.0)  // 2^46
+    throw UsageError("IntegerConv2d: weights x activations x products per output could exceed 2^46, breaking exactness");
 }
 
 IntegerConv2d IntegerConv2d::from_float(const torch::Tensor& weight, const torch::Tensor& bias, double in_scale, double out_scale,
-                                        bool transposed, int64_t stride, int64_t padding, int64_t output_padding, bool relu) {
+                                        bool transposed, int64_t stride, int64_t padding, int64_t output_padding, bool relu,
+                                        int weight_bits) {
+  if (weight_bits != 8 && weight_bits != 16) throw UsageError("IntegerConv2d: weight_bits must be 8 or 16");
+  const double qmax = weight_bits == 8 ? 127.0 : 32767.0;
   torch::NoGradGuard ng;
   auto w = weight.detach().to(torch::kDouble).cpu();
   const int64_t out = transposed ? w.size(1) : w.size(0);
   auto per_out = transposed ? w.transpose(0, 1) : w;  // [out, in, k, k]
   auto amax = per_out.abs().reshape({out, -1}).amax(1).clamp_min(1e-12);
-  auto w_scale = amax / 127.0;  // [out]
-  auto wq = torch::round(per_out / w_scale.view({out, 1, 1, 1})).clamp(-127, 127);
+  auto w_scale = amax / qmax;  // [out]
+  auto wq = torch::round(per_out / w_scale.view({out, 1, 1, 1})).clamp(-qmax, qmax);
   IntegerConvParams p;
   p.transposed = transposed;
   p.stride = stride;

@@ -2,13 +2,14 @@
 // entropy-parameter networks), after Ballé, Johnston & Minnen 2019 ("Integer networks for data compression
 // with latent-variable models"). The same bitstream must give the same entropy parameters everywhere.
 //
-// Arithmetic: int8 weights (per output channel scale), integer activations (|x| < 2^15), int32 bias in
-// accumulator units. The convolution runs as im2col + a float64 matrix product on these integer values
-// (col2im for the transposed case): every product is < 2^22 and
-// every sum of up to 2^14 of them < 2^36, far below 2^53, so float64 accumulation is exact in any order:
-// the result is the same on any CPU, with any thread count, and on a GPU. Requantization to the output is
+// Arithmetic: int8 or int16 weights (per output channel scale), integer activations (|x| < 2^15), integer
+// bias in accumulator units. The convolution runs as im2col + a float64 matrix product on these integer values
+// (col2im for the transposed case). The constructor checks that max|w| * 2^15 * (products per output) + |bias|
+// stays below 2^46: then every partial sum is an integer below 2^53, float64 accumulation is exact in any order,
+// and the result is the same on any CPU, with any thread count, and on a GPU. Requantization to the output is
 // integer-only: out = clamp((acc * M + 2^(s-1)) >> s, lo, hi) with a 16-bit multiplier M and shift s per
-// output channel (gemmlowp-style fixed-point scaling; acc * M < 2^52 fits int64).
+// output channel (gemmlowp-style fixed-point scaling; acc * M < 2^62 fits int64). 16-bit weights are for layers
+// whose outputs need more precision than int8 gives (e.g. log-scales built from large, cancelling terms).
 #pragma once
 #include <torch/torch.h>
 
@@ -20,7 +21,7 @@ namespace nicodec::quant {
 struct IntegerConvParams {
   bool transposed = false;
   int64_t stride = 1, padding = 0, output_padding = 0;
-  torch::Tensor weight;      // int8 values as int64: [out, in, k, k] (conv) or [in, out, k, k] (transposed)
+  torch::Tensor weight;      // int8/int16 values as int64: [out, in, k, k] (conv) or [in, out, k, k] (transposed)
   torch::Tensor bias;        // [out] int64, in accumulator units
   torch::Tensor multiplier;  // [out] int64 in [2^15, 2^16)
   torch::Tensor shift;       // [out] int64 in [1, 62]
@@ -35,7 +36,7 @@ class IntegerConv2d {
   // whose integer value x_q means x_q * in_scale and an output meant as y_q * out_scale.
   static IntegerConv2d from_float(const torch::Tensor& weight, const torch::Tensor& bias, double in_scale,
                                   double out_scale, bool transposed, int64_t stride, int64_t padding,
-                                  int64_t output_padding = 0, bool relu = false);
+                                  int64_t output_padding = 0, bool relu = false, int weight_bits = 8);
   // x: integer tensor [N, in, H, W] (any integer dtype, or float holding integers), on CPU or CUDA.
   // Returns int32 [N, out, H', W'].
   torch::Tensor forward(const torch::Tensor& x) const;
