@@ -47,11 +47,22 @@ int main(int argc, char** argv) {
   app.add_option("--model-version", version, "model version written into the file and every bitstream")->capture_default_str();
   app.add_option("--notes", notes, "training notes stored in the model file");
   int64_t snapshot = 0;
+  std::vector<std::string> validate_images;
+  app.add_option("--validate", validate_images,
+                 "instead of training: print the float model's bpp and PSNR at q = -2, 0, 2, 4, 6, 8 on these images "
+                 "(latest weights, or --snapshot N)");
   app.add_option("--snapshot", snapshot, "with --export: the weights kept at this step (every 1000) instead of the latest");
   CLI11_PARSE(app, argc, argv);
   try {
     if (cfg.crop % 64 != 0) throw UsageError("--crop must be a multiple of 64");
     setup_torch_threads(threads);
+    if (!validate_images.empty()) {
+      int64_t step = 0;
+      auto net = codecs::image::load_checkpoint_model(cfg.checkpoint_dir, &step, snapshot);
+      std::printf("step %lld\n%s", static_cast<long long>(step),
+                  codecs::image::validate(net, validate_images, {-2, 0, 2, 4, 6, 8}).c_str());
+      return 0;
+    }
     if (!export_path.empty()) {
       int64_t step = 0;
       auto net = codecs::image::load_checkpoint_model(cfg.checkpoint_dir, &step, snapshot);

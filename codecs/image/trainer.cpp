@@ -12,6 +12,7 @@
 
 #include "codecs/common/image_crops.h"
 #include "core/error.h"
+#include "core/media/image_io.h"
 
 namespace nicodec::codecs::image {
 
@@ -63,6 +64,36 @@ void save_checkpoint(const std::string& dir, int64_t step, ImageModel& model, to
 }
 
 }  // namespace
+
+std::string validate(ImageModel& net, const std::vector<std::string>& images, const std::vector<double>& q) {
+  torch::NoGradGuard ng;
+  net->eval();
+  std::vector<torch::Tensor> xs;
+  for (const auto& path : images) {
+    const Image img = read_image(path);
+    const int64_t h = img.height / 64 * 64, w = img.width / 64 * 64;
+    if (h == 0 || w == 0) throw UsageError("validate: " + path + " is smaller than 64x64");
+    auto x = torch::from_blob(const_cast<uint8_t*>(img.rgb.data()), {1, img.height, img.width, 3}, torch::kUInt8)
+                 .permute({0, 3, 1, 2}).narrow(2, 0, h).narrow(3, 0, w).to(torch::kFloat).div(255.0);
+    xs.push_back(x);
+  }
+  std::ostringstream out;
+  for (double level : q) {
+    double bpp = 0, psnr = 0;
+    for (const auto& x : xs) {
+      auto o = net->forward(x, torch::full({1}, level), false);
+      const double px = static_cast<double>(x.size(2) * x.size(3));
+      bpp += (o.bits_y + o.bits_z).item<double>() / px;
+      psnr += 10 * std::log10(1.0 / (o.x_hat.clamp(0, 1) - x).pow(2).mean().item<double>());
+    }
+    char line[96];
+    std::snprintf(line, sizeof line, "q %5.2f  %.4f bpp  %.2f dB\n", level, bpp / static_cast<double>(xs.size()),
+                  psnr / static_cast<double>(xs.size()));
+    out << line;
+  }
+  net->train();
+  return out.str();
+}
 
 bool has_checkpoint(const std::string& dir) {
   return fs::exists(dir + "/model.pt") && fs::exists(dir + "/state.txt");

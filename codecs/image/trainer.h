@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "codecs/image/model.h"
 
@@ -27,6 +28,11 @@ struct TrainConfig {
 
 // Runs (or resumes) training; prints progress lines to stderr and appends them to <checkpoint_dir>/log.csv.
 void train(const TrainConfig& cfg);
+
+// Float-model rate and quality (rate from the likelihoods, exact rounding) at rate levels `q` on the images
+// (cropped to multiples of 64): one line per level with the mean bpp and PSNR, for picking among snapshots.
+// Use training or validation pictures, never the evaluation set.
+std::string validate(ImageModel& net, const std::vector<std::string>& images, const std::vector<double>& q);
 
 // Checkpoint files: <dir>/model.pt (weights), <dir>/optim.pt, <dir>/state.txt (step and model config), and
 // <dir>/model-<step>.pt every 1000 steps.
