@@ -190,7 +190,11 @@ std::vector<RdRow> run_rd(const RdRunOptions& opt) {
     while (std::getline(in, line)) {
       try {
         const json j = json::parse(line);
-        done[j.at("key")] = from_json(j);
+        RdRow r = from_json(j);
+        // A tool that failed (killed, binary being rebuilt, disk full) is tried again; a target below a codec's
+        // reach is a result and stays.
+        if (r.error.find("failed") != std::string::npos) continue;
+        done[j.at("key")] = r;
       } catch (const std::exception&) {
         // a line cut short by an interrupted run: that point is simply measured again
       }

@@ -94,6 +94,22 @@ TEST(RdRunner, RealJpegRunIsCachedAndMeasuresWhatTheToolWrote) {
   EXPECT_EQ(fs::file_size(dir / "out" / "cache.jsonl"), cache_size);
   ASSERT_EQ(again.size(), rows.size());
   EXPECT_EQ(again[3].bytes, rows[3].bytes);
+  // A point whose tool failed is measured again on the next run (not reused from the cache).
+  {
+    std::ifstream in(dir / "out" / "cache.jsonl");
+    std::string first, rest, line;
+    std::getline(in, first);
+    while (std::getline(in, line)) rest += line + "\n";
+    in.close();
+    const auto pos = first.find("\"error\":\"\"");
+    ASSERT_NE(pos, std::string::npos) << first;
+    std::ofstream out(dir / "out" / "cache.jsonl", std::ios::trunc);
+    out << first.replace(pos, 10, "\"error\":\"encoder failed\"") << "\n" << rest;
+  }
+  const auto with_failure = fs::file_size(dir / "out" / "cache.jsonl");
+  auto third = run_rd(opt);
+  EXPECT_GT(fs::file_size(dir / "out" / "cache.jsonl"), with_failure);
+  for (const auto& r : third) EXPECT_TRUE(r.error.empty()) << r.error;
   opt.codecs = {"jpeg9000"};
   EXPECT_THROW(run_rd(opt), UsageError);
   opt.codecs = {"jpeg420"};
