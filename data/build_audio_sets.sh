@@ -82,15 +82,4 @@ build_train() {
   done < <(find "$cache/root/wesnoth-1.16-music" -name '*.ogg' | LC_ALL=C sort)
 }
 
-status=0
-for set in audio-eval audio-train; do
-  manifest=$(mktemp)
-  printf 'file\tsamples\tsha256\tpackage\tsource\n' >"$manifest"
-  echo "datasets: building $set"
-  if [ "$set" = audio-eval ]; then build_eval; else build_train; fi
-  pkgs=("${EVAL_PACKAGES[@]}")
-  [ "$set" = audio-train ] && pkgs=("${TRAIN_PACKAGES[@]}")
-  finish_set "$set" "$manifest" "${pkgs[@]}" || status=1
-  rm -f "$manifest"
-done
-exit $status
+build_sets audio "$(printf 'file\tsamples\tsha256\tpackage\tsource')"

@@ -66,15 +66,4 @@ build_train() {
   done < <(find "$sets/images-train" -name '*-s1024.jpg' | LC_ALL=C sort)
 }
 
-status=0
-for set in video-eval video-train; do
-  manifest=$(mktemp)
-  printf 'file\twidth\theight\tframes\tsha256\tpackage\tsource\n' >"$manifest"
-  echo "datasets: building $set"
-  if [ "$set" = video-eval ]; then build_eval; else build_train; fi
-  pkgs=("${EVAL_PACKAGES[@]}")
-  [ "$set" = video-train ] && pkgs=("${TRAIN_PACKAGES[@]}")
-  finish_set "$set" "$manifest" "${pkgs[@]}" || status=1
-  rm -f "$manifest"
-done
-exit $status
+build_sets video "$(printf 'file\twidth\theight\tframes\tsha256\tpackage\tsource')"

@@ -34,3 +34,20 @@ finish_set() {
     echo "datasets: $set matches its manifest ($(($(wc -l <"$manifest") - 1)) files)"
   fi
 }
+
+# build_sets KIND HEADER: builds KIND-eval with the script's build_eval and KIND-train with its build_train
+# (both append rows to $manifest, which starts with the tab-separated HEADER), then checks each with
+# finish_set against EVAL_PACKAGES / TRAIN_PACKAGES. Returns 1 if a set differs from its manifest.
+build_sets() {
+  local kind=$1 header=$2 status=0 part
+  for part in eval train; do
+    manifest=$(mktemp)
+    printf '%s\n' "$header" >"$manifest"
+    echo "datasets: building $kind-$part"
+    if [ "$part" = eval ]; then build_eval; else build_train; fi
+    if [ "$part" = eval ]; then pkgs=("${EVAL_PACKAGES[@]}"); else pkgs=("${TRAIN_PACKAGES[@]}"); fi
+    finish_set "$kind-$part" "$manifest" "${pkgs[@]}" || status=1
+    rm -f "$manifest"
+  done
+  return $status
+}
