@@ -2,12 +2,10 @@
 
 #include <cmath>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <sstream>
 
 #include "core/error.h"
-#include "entropy/distributions.h"
 
 namespace nicodec::codecs::image {
 
@@ -23,17 +21,6 @@ int64_t meta_int(const quant::ModelFile& f, const std::string& key, int64_t lo, 
   if (end == it->second.c_str() || *end != '\0' || v < lo || v > hi)
     throw FormatError("model file: metadata '" + key + "' = '" + it->second + "' is out of range");
   return v;
-}
-
-std::vector<int32_t> z_indexes(const ImageModel& net) {
-  auto ls = net->z_log_scale().detach().cpu().contiguous();
-  std::vector<int32_t> idx(static_cast<size_t>(ls.numel()));
-  for (int64_t c = 0; c < ls.numel(); ++c) {
-    // Quantize the log-scale first so the index never hinges on float rounding.
-    const double l = std::round(static_cast<double>(ls[c].item<float>()) * 2048.0) / 2048.0;
-    idx[static_cast<size_t>(c)] = entropy::scale_index(scale_table(), entropy::det_exp(l));
-  }
-  return idx;
 }
 
 torch::Tensor calibration_z(ImageModel& net, const torch::Tensor& calib) {
@@ -54,7 +41,6 @@ CodecModel model_from_float(ImageModel net, const torch::Tensor& calib) {
   net->eval();
   CodecModel m;
   m.h_s = IntegerHyperSynthesis::from_float(net->h_s, net->config().M, calibration_z(net, calib));
-  m.z_index = z_indexes(net);
   m.net = net;
   m.weight_format = "f32";
   m.description = net->config().describe();
@@ -115,12 +101,6 @@ std::string export_model(ImageModel& net, const torch::Tensor& calib, const std:
       report << line;
     }
   }
-  quant::TensorData zi;
-  zi.dtype = "I32";
-  zi.shape = {static_cast<int64_t>(m.z_index.size())};
-  const auto* zp = reinterpret_cast<const uint8_t*>(m.z_index.data());
-  zi.bytes.assign(zp, zp + 4 * m.z_index.size());
-  f.add_raw("z.index", std::move(zi));
   f.save(path);
   std::snprintf(line, sizeof line, "  model file %s: %ju bytes (zstd)\n", path.c_str(),
                 static_cast<uintmax_t>(std::filesystem::file_size(path)));
@@ -152,12 +132,6 @@ CodecModel load_model(const quant::ModelFile& f) {
   }
   m.h_s = IntegerHyperSynthesis::load(f, c.Nz, c.M);
   m.g_s_int8 = quant::Int8Sequential::load(f, "g_s.int8", m.net->g_s);
-  auto zi = f.raw("z.index");
-  if (zi.dtype != "I32" || zi.shape != std::vector<int64_t>{c.Nz}) throw FormatError("model file: z.index has the wrong shape");
-  m.z_index.resize(static_cast<size_t>(c.Nz));
-  std::memcpy(m.z_index.data(), zi.bytes.data(), 4 * m.z_index.size());
-  for (int32_t v : m.z_index)
-    if (v < 0 || static_cast<size_t>(v) >= scale_table().size()) throw FormatError("model file: z.index out of range");
   m.weight_format = f.metadata.count("weight_format") ? f.metadata.at("weight_format") : "f32";
   m.description = c.describe() + ", weights " + m.weight_format;
   return m;

@@ -1,5 +1,5 @@
 // The image codec's model file (quant/model_file.h): the float transforms g_a, h_a, g_s and the gains with their
-// weights quantized (int8 by default), the integer-exact h_s, and the z scale indexes. Exported once from a
+// weights quantized (int8 by default), the integer-exact h_s and the int8 synthesis ranges. Exported once from a
 // training checkpoint; loaded by nicodec.
 #pragma once
 #include <cstdint>
@@ -20,7 +20,6 @@ struct CodecModel {
   ImageModel net{nullptr};      // g_a, h_a, g_s, gains (h_s inside is unused: the integer one below replaces it)
   IntegerHyperSynthesis h_s;
   quant::Int8Sequential g_s_int8;  // g_s with int8 convolutions; empty when the file has no int8 calibration
-  std::vector<int32_t> z_index;  // scale-table index per z channel
   uint32_t version = 0;          // written into every bitstream
   std::string weight_format;     // how the float transforms' weights were stored
   std::string description;
