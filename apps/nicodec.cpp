@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "apps/cli_args.h"
 #include "codecs/image/codec.h"
 #include "core/container.h"
 #include "core/error.h"
@@ -28,20 +29,6 @@ constexpr const char* kDefaultModel = "nicodec-image-v1.nicm";
 
 std::string with_extension(const std::string& path, const std::string& ext) {
   return std::filesystem::path(path).replace_extension(ext).string();
-}
-
-// Our docs and habits from other tools spell options with one dash ("-bpp 0.05"); CLI11 reads one-dash words
-// as bundles of short flags, so rewrite the long names we know.
-std::vector<std::string> normalize_args(int argc, char** argv) {
-  std::vector<std::string> out;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    for (const char* name : {"bpp", "quality", "model", "threads", "q"})
-      if (a == std::string("-") + name || a.rfind(std::string("-") + name + "=", 0) == 0) a = "-" + a;
-    out.push_back(a);
-  }
-  std::reverse(out.begin(), out.end());  // CLI11's vector parse takes the arguments in reverse order
-  return out;
 }
 
 }  // namespace
@@ -84,7 +71,7 @@ int main(int argc, char** argv) {
   info->add_option("input", in, "a .nic file")->required();
 
   try {
-    app.parse(normalize_args(argc, argv));
+    app.parse(apps::cli_args(argc, argv, {"bpp", "quality", "model", "threads", "q"}));
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }

@@ -11,6 +11,8 @@
 #include <cstddef>
 #include <vector>
 
+#include "core/mel_scale.h"  // hz_to_mel, mel_filterbank (used by the metrics)
+
 namespace nicodec::eval {
 
 double si_sdr(const float* ref, const float* est, size_t n);  // throws UsageError for an all-zero reference
@@ -18,9 +20,5 @@ double mel_distance(const float* ref, const float* est, size_t n, int sample_rat
 
 // In-place radix-2 FFT (size a power of two); the building block of the spectral metrics.
 void fft(std::vector<std::complex<double>>& x);
-double hz_to_mel(double hz);  // HTK: 2595 log10(1 + hz / 700)
-double mel_to_hz(double mel);
-// Triangular mel filters [bands][n_fft / 2 + 1].
-std::vector<std::vector<double>> mel_filterbank(int n_fft, int sample_rate, int bands);
 
 }  // namespace nicodec::eval

@@ -1,5 +1,7 @@
 #include "quant/model_file.h"
 
+#include <cstdlib>
+
 #include <zstd.h>
 
 #include <algorithm>
@@ -10,6 +12,16 @@
 #include "core/file_io.h"
 
 namespace nicodec::quant {
+
+int64_t ModelFile::metadata_int(const std::string& key, int64_t lo, int64_t hi) const {
+  auto it = metadata.find(key);
+  if (it == metadata.end()) throw FormatError("model file: no metadata '" + key + "'");
+  char* end = nullptr;
+  const long long v = std::strtoll(it->second.c_str(), &end, 10);
+  if (end == it->second.c_str() || *end != '\0' || v < lo || v > hi)
+    throw FormatError("model file: metadata '" + key + "' = '" + it->second + "' is out of range");
+  return v;
+}
 namespace {
 
 using json = nlohmann::json;

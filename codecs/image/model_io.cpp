@@ -13,16 +13,6 @@ namespace {
 
 bool is_h_s(const std::string& name) { return name.rfind("h_s.", 0) == 0; }
 
-int64_t meta_int(const quant::ModelFile& f, const std::string& key, int64_t lo, int64_t hi) {
-  auto it = f.metadata.find(key);
-  if (it == f.metadata.end()) throw FormatError("model file: no metadata '" + key + "'");
-  char* end = nullptr;
-  const long long v = std::strtoll(it->second.c_str(), &end, 10);
-  if (end == it->second.c_str() || *end != '\0' || v < lo || v > hi)
-    throw FormatError("model file: metadata '" + key + "' = '" + it->second + "' is out of range");
-  return v;
-}
-
 torch::Tensor calibration_z(ImageModel& net, const torch::Tensor& calib) {
   torch::NoGradGuard ng;
   auto y0 = net->analysis(calib);
@@ -114,13 +104,13 @@ CodecModel load_model(const quant::ModelFile& f) {
     throw FormatError(std::string("model file is not a nicodec image model (architecture '") +
                       (arch == f.metadata.end() ? "none" : arch->second) + "', expected '" + kArchitecture + "')");
   ModelConfig c;
-  c.N = meta_int(f, "N", 8, 1024);
-  c.M = meta_int(f, "M", 8, 1024);
-  c.Nz = meta_int(f, "Nz", 8, 1024);
-  c.levels = meta_int(f, "levels", 2, 32);
-  c.lambda_min = static_cast<double>(meta_int(f, "lambda_min_micro", 1, 1000000000)) * 1e-6;
+  c.N = f.metadata_int("N", 8, 1024);
+  c.M = f.metadata_int("M", 8, 1024);
+  c.Nz = f.metadata_int("Nz", 8, 1024);
+  c.levels = f.metadata_int("levels", 2, 32);
+  c.lambda_min = static_cast<double>(f.metadata_int("lambda_min_micro", 1, 1000000000)) * 1e-6;
   CodecModel m;
-  m.version = static_cast<uint32_t>(meta_int(f, "model_version", 0, UINT32_MAX));
+  m.version = static_cast<uint32_t>(f.metadata_int("model_version", 0, UINT32_MAX));
   m.net = ImageModel(c);
   m.net->eval();
   torch::NoGradGuard ng;
