@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "core/error.h"
+#include "core/media/audio_stream.h"
 #include "core/media/ffmpeg_util.h"
 
 extern "C" {
@@ -118,43 +119,20 @@ Audio downmix_mono(const Audio& audio) {
   Audio m;
   m.sample_rate = audio.sample_rate;
   m.channels = 1;
-  const size_t n = audio.frames(), c = static_cast<size_t>(audio.channels);
-  m.samples.resize(n);
-  for (size_t i = 0; i < n; ++i) {
-    float s = 0;
-    for (size_t k = 0; k < c; ++k) s += audio.samples[i * c + k];
-    m.samples[i] = s / static_cast<float>(c);
-  }
+  m.samples = downmix(audio.samples.data(), audio.frames(), audio.channels);
   return m;
 }
 
 Audio resample(const Audio& audio, int out_rate) {
   if (out_rate < 1 || out_rate > 768000) throw UsageError("resample: output rate out of range");
   if (audio.sample_rate == out_rate) return audio;
-  AVChannelLayout layout{};
-  av_channel_layout_default(&layout, audio.channels);
-  SwrContext* swr = nullptr;
-  if (swr_alloc_set_opts2(&swr, &layout, AV_SAMPLE_FMT_FLT, out_rate, &layout, AV_SAMPLE_FMT_FLT, audio.sample_rate, 0,
-                          nullptr) < 0 ||
-      swr_init(swr) < 0) {
-    swr_free(&swr);
-    throw Error("cannot set up resampling from " + std::to_string(audio.sample_rate) + " Hz");
-  }
-  std::unique_ptr<SwrContext, void (*)(SwrContext*)> owner(swr, [](SwrContext* s) { swr_free(&s); });
+  StreamResampler r(audio.sample_rate, out_rate, audio.channels);
   Audio out;
   out.sample_rate = out_rate;
   out.channels = audio.channels;
-  const int in_frames = static_cast<int>(audio.frames());
-  const int cap = swr_get_out_samples(swr, in_frames) + 64;
-  out.samples.resize(static_cast<size_t>(cap) * audio.channels);
-  uint8_t* dst = reinterpret_cast<uint8_t*>(out.samples.data());
-  const uint8_t* src = reinterpret_cast<const uint8_t*>(audio.samples.data());
-  int got = swr_convert(swr, &dst, cap, &src, in_frames);
-  if (got < 0) throw Error("resampling failed");
-  uint8_t* tail = reinterpret_cast<uint8_t*>(out.samples.data() + static_cast<size_t>(got) * audio.channels);
-  int more = swr_convert(swr, &tail, cap - got, nullptr, 0);  // flush the filter's delay
-  if (more < 0) throw Error("resampling failed");
-  out.samples.resize(static_cast<size_t>(got + more) * audio.channels);
+  out.samples = r.push(audio.samples.data(), audio.frames());
+  const auto tail = r.flush();  // the filter's delay
+  out.samples.insert(out.samples.end(), tail.begin(), tail.end());
   return out;
 }
 

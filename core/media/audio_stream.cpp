@@ -1,0 +1,190 @@
+#include "core/media/audio_stream.h"
+
+#include <sndfile.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+
+#include "core/byte_io.h"
+#include "core/error.h"
+
+extern "C" {
+#include <libavutil/channel_layout.h>
+#include <libswresample/swresample.h>
+}
+
+namespace nicodec {
+
+AudioReader::AudioReader(const std::string& path) {
+  SF_INFO info{};
+  SNDFILE* f = path == "-" ? sf_open_fd(STDIN_FILENO, SFM_READ, &info, 0) : sf_open(path.c_str(), SFM_READ, &info);
+  if (f) {
+    if (info.channels < 1 || info.channels > 64 || info.samplerate < 1 || info.samplerate > 768000) {
+      sf_close(f);
+      throw Error("'" + path + "' has an implausible header (channels " + std::to_string(info.channels) + ", rate " +
+                  std::to_string(info.samplerate) + ")");
+    }
+    sf_ = f;
+    rate_ = info.samplerate;
+    channels_ = info.channels;
+    if (path != "-" && info.frames >= 0 && info.frames < (int64_t{1} << 40)) total_ = info.frames;
+    return;
+  }
+  if (path == "-") throw Error("standard input is not an audio stream libsndfile reads (pipe WAV, FLAC or OGG)");
+  whole_ = read_audio(path);  // FFmpeg fallback; throws a readable Error
+  rate_ = whole_.sample_rate;
+  channels_ = whole_.channels;
+  total_ = static_cast<int64_t>(whole_.frames());
+}
+
+AudioReader::~AudioReader() {
+  if (sf_) sf_close(static_cast<SNDFILE*>(sf_));
+}
+
+std::vector<float> AudioReader::read(size_t max_frames) {
+  const size_t ch = static_cast<size_t>(channels_);
+  if (sf_) {
+    std::vector<float> buf(max_frames * ch);
+    const sf_count_t n = sf_readf_float(static_cast<SNDFILE*>(sf_), buf.data(), static_cast<sf_count_t>(max_frames));
+    buf.resize(static_cast<size_t>(std::max<sf_count_t>(n, 0)) * ch);
+    return buf;
+  }
+  const size_t n = std::min(max_frames, whole_.frames() - pos_);
+  std::vector<float> out(whole_.samples.begin() + static_cast<std::ptrdiff_t>(pos_ * ch),
+                         whole_.samples.begin() + static_cast<std::ptrdiff_t>((pos_ + n) * ch));
+  pos_ += n;
+  return out;
+}
+
+StreamResampler::StreamResampler(int in_rate, int out_rate, int channels)
+    : in_rate_(in_rate), out_rate_(out_rate), channels_(channels) {
+  if (in_rate < 1 || in_rate > 768000 || out_rate < 1 || out_rate > 768000 || channels < 1 || channels > 64)
+    throw UsageError("resampler: rate or channel count out of range");
+  if (in_rate == out_rate) return;
+  AVChannelLayout layout{};
+  av_channel_layout_default(&layout, channels);
+  SwrContext* swr = nullptr;
+  if (swr_alloc_set_opts2(&swr, &layout, AV_SAMPLE_FMT_FLT, out_rate, &layout, AV_SAMPLE_FMT_FLT, in_rate, 0, nullptr) < 0 ||
+      swr_init(swr) < 0) {
+    swr_free(&swr);
+    throw Error("cannot set up resampling from " + std::to_string(in_rate) + " Hz to " + std::to_string(out_rate) + " Hz");
+  }
+  swr_ = swr;
+}
+
+StreamResampler::~StreamResampler() {
+  if (swr_) {
+    SwrContext* s = static_cast<SwrContext*>(swr_);
+    swr_free(&s);
+  }
+}
+
+std::vector<float> StreamResampler::convert(const float* x, int frames) {
+  SwrContext* swr = static_cast<SwrContext*>(swr_);
+  const int cap = swr_get_out_samples(swr, frames) + 64;
+  std::vector<float> out(static_cast<size_t>(cap) * static_cast<size_t>(channels_));
+  uint8_t* dst = reinterpret_cast<uint8_t*>(out.data());
+  const uint8_t* src = reinterpret_cast<const uint8_t*>(x);
+  const int got = swr_convert(swr, &dst, cap, x ? &src : nullptr, frames);
+  if (got < 0) throw Error("resampling failed");
+  out.resize(static_cast<size_t>(got) * static_cast<size_t>(channels_));
+  return out;
+}
+
+std::vector<float> StreamResampler::push(const float* x, size_t frames) {
+  if (!swr_) return std::vector<float>(x, x + frames * static_cast<size_t>(channels_));
+  std::vector<float> out;
+  for (size_t done = 0; done < frames;) {  // swr_convert takes int counts
+    const size_t n = std::min<size_t>(frames - done, size_t{1} << 20);
+    auto part = convert(x + done * static_cast<size_t>(channels_), static_cast<int>(n));
+    out.insert(out.end(), part.begin(), part.end());
+    done += n;
+  }
+  return out;
+}
+
+std::vector<float> StreamResampler::flush() {
+  if (!swr_) return {};
+  return convert(nullptr, 0);
+}
+
+WavWriter::WavWriter(const std::string& path, int sample_rate, int channels, int64_t frames)
+    : path_(path), channels_(channels), frames_(frames) {
+  const uint64_t data_bytes = static_cast<uint64_t>(frames) * static_cast<uint64_t>(channels) * 2;
+  if (channels < 1 || channels > 64 || sample_rate < 1 || frames < 0 || data_bytes > 0xFFFFFFFFull - 36)
+    throw UsageError("WAV output: " + std::to_string(frames) + " frames x " + std::to_string(channels) +
+                     " channels do not fit a WAV file (4 GiB); write FLAC instead");
+  if (path == "-") {
+    f_ = stdout;
+  } else {
+    tmp_ = path + ".tmp-" + std::to_string(::getpid());
+    f_ = std::fopen(tmp_.c_str(), "wb");
+    if (!f_) throw Error("cannot create '" + tmp_ + "': " + std::strerror(errno) + " (does the folder exist and is it writable?)");
+  }
+  std::vector<uint8_t> h;
+  auto u32 = [&](uint32_t v) { for (int i = 0; i < 4; ++i) h.push_back(static_cast<uint8_t>(v >> (8 * i))); };
+  auto u16 = [&](uint32_t v) { for (int i = 0; i < 2; ++i) h.push_back(static_cast<uint8_t>(v >> (8 * i))); };
+  h.insert(h.end(), {'R', 'I', 'F', 'F'});
+  u32(static_cast<uint32_t>(36 + data_bytes));
+  h.insert(h.end(), {'W', 'A', 'V', 'E', 'f', 'm', 't', ' '});
+  u32(16);
+  u16(1);  // PCM
+  u16(static_cast<uint32_t>(channels));
+  u32(static_cast<uint32_t>(sample_rate));
+  u32(static_cast<uint32_t>(sample_rate * channels * 2));
+  u16(static_cast<uint32_t>(channels * 2));
+  u16(16);
+  h.insert(h.end(), {'d', 'a', 't', 'a'});
+  u32(static_cast<uint32_t>(data_bytes));
+  if (std::fwrite(h.data(), 1, h.size(), f_) != h.size()) throw Error("error writing '" + path + "': " + std::strerror(errno));
+}
+
+void WavWriter::write(const float* x, size_t frames) {
+  if (!f_) throw UsageError("WavWriter: write after close");
+  if (written_ + static_cast<int64_t>(frames) > frames_) throw UsageError("WavWriter: more frames than announced");
+  const size_t n = frames * static_cast<size_t>(channels_);
+  std::vector<uint8_t> b(2 * n);
+  for (size_t i = 0; i < n; ++i) {
+    const auto v = static_cast<int16_t>(std::lround(std::clamp(x[i], -1.0f, 1.0f) * 32767.0f));
+    b[2 * i] = static_cast<uint8_t>(static_cast<uint16_t>(v) & 0xFF);
+    b[2 * i + 1] = static_cast<uint8_t>(static_cast<uint16_t>(v) >> 8);
+  }
+  if (std::fwrite(b.data(), 1, b.size(), f_) != b.size()) throw Error("error writing '" + path_ + "': " + std::strerror(errno));
+  written_ += static_cast<int64_t>(frames);
+}
+
+void WavWriter::close() {
+  if (!f_) return;
+  if (written_ != frames_) throw UsageError("WavWriter: " + std::to_string(written_) + " of " + std::to_string(frames_) + " frames written");
+  const bool ok = std::fflush(f_) == 0;
+  if (f_ != stdout) std::fclose(f_);
+  f_ = nullptr;
+  if (!ok) throw Error("error writing '" + path_ + "': " + std::strerror(errno));
+  if (!tmp_.empty() && std::rename(tmp_.c_str(), path_.c_str()) != 0) {
+    const int e = errno;
+    std::remove(tmp_.c_str());
+    throw Error("cannot rename '" + tmp_ + "' to '" + path_ + "': " + std::strerror(e));
+  }
+  tmp_.clear();
+}
+
+WavWriter::~WavWriter() {
+  if (f_ && f_ != stdout) std::fclose(f_);
+  if (!tmp_.empty()) std::remove(tmp_.c_str());
+}
+
+std::vector<float> downmix(const float* x, size_t frames, int channels) {
+  std::vector<float> out(frames);
+  const size_t ch = static_cast<size_t>(channels);
+  for (size_t i = 0; i < frames; ++i) {
+    double s = 0;
+    for (size_t c = 0; c < ch; ++c) s += x[i * ch + c];
+    out[i] = static_cast<float>(s / static_cast<double>(ch));
+  }
+  return out;
+}
+
+}  // namespace nicodec

@@ -1,0 +1,73 @@
+// Audio in pieces, for codecs that must handle hour-long files and pipes in bounded memory:
+//   AudioReader     reads a file (or "-", standard input) block by block with libsndfile (WAV, FLAC, OGG,
+//                   AIFF, ...); formats libsndfile cannot read (MP3, M4A, Opus) are decoded whole with FFmpeg.
+//   StreamResampler libswresample fed in pieces; flush() returns the filter's delayed tail.
+//   WavWriter       16-bit PCM WAV of a length known in advance, written as samples arrive, to a temporary
+//                   name renamed into place by close() (or to "-", standard output); dropped unclosed, it
+//                   removes the temporary file, so a failed run leaves nothing behind.
+#pragma once
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/media/audio_io.h"
+
+namespace nicodec {
+
+class AudioReader {
+ public:
+  explicit AudioReader(const std::string& path);  // throws Error naming the file if nothing can read it
+  ~AudioReader();
+  AudioReader(const AudioReader&) = delete;
+  AudioReader& operator=(const AudioReader&) = delete;
+  int sample_rate() const { return rate_; }
+  int channels() const { return channels_; }
+  int64_t total_frames() const { return total_; }  // -1 when unknown (a pipe)
+  // Up to max_frames interleaved frames; empty at the end.
+  std::vector<float> read(size_t max_frames);
+
+ private:
+  int rate_ = 0, channels_ = 0;
+  int64_t total_ = -1;
+  void* sf_ = nullptr;  // SNDFILE*
+  Audio whole_;         // the FFmpeg fallback
+  size_t pos_ = 0;
+};
+
+class StreamResampler {
+ public:
+  StreamResampler(int in_rate, int out_rate, int channels);
+  ~StreamResampler();
+  StreamResampler(const StreamResampler&) = delete;
+  StreamResampler& operator=(const StreamResampler&) = delete;
+  std::vector<float> push(const float* x, size_t frames);  // interleaved in, interleaved out
+  std::vector<float> flush();
+
+ private:
+  std::vector<float> convert(const float* x, int frames);
+  void* swr_ = nullptr;  // SwrContext*
+  int in_rate_, out_rate_, channels_;
+};
+
+class WavWriter {
+ public:
+  WavWriter(const std::string& path, int sample_rate, int channels, int64_t frames);
+  ~WavWriter();
+  WavWriter(const WavWriter&) = delete;
+  WavWriter& operator=(const WavWriter&) = delete;
+  void write(const float* x, size_t frames);  // interleaved; clipped to [-1, 1]
+  void close();  // throws Error unless exactly `frames` frames were written
+
+ private:
+  std::string path_, tmp_;
+  std::FILE* f_ = nullptr;
+  int channels_;
+  int64_t frames_, written_ = 0;
+};
+
+// Mean of the channels of interleaved samples.
+std::vector<float> downmix(const float* x, size_t frames, int channels);
+
+}  // namespace nicodec
