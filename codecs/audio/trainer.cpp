@@ -1,0 +1,244 @@
+#include "codecs/audio/trainer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+
+#include "codecs/audio/losses.h"
+#include "core/error.h"
+#include "core/media/audio_io.h"
+
+namespace nicodec::codecs::audio {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* const kKeys[] = {"sample_rate", "hop", "win", "down", "channels", "blocks_fast", "blocks_slow",
+                             "latent_dim", "codebook_size", "num_quantizers"};
+
+int64_t* field(AudioModelConfig& m, const std::string& k) {
+  if (k == "sample_rate") return &m.sample_rate;
+  if (k == "hop") return &m.hop;
+  if (k == "win") return &m.win;
+  if (k == "down") return &m.down;
+  if (k == "channels") return &m.channels;
+  if (k == "blocks_fast") return &m.blocks_fast;
+  if (k == "blocks_slow") return &m.blocks_slow;
+  if (k == "latent_dim") return &m.latent_dim;
+  if (k == "codebook_size") return &m.codebook_size;
+  return &m.num_quantizers;
+}
+
+void write_state(const std::string& dir, int64_t step, AudioModelConfig m) {
+  const std::string tmp = dir + "/state.txt.tmp";
+  {
+    std::ofstream f(tmp);
+    f << "step " << step << "\n";
+    for (const char* k : kKeys) f << k << " " << *field(m, k) << "\n";
+    if (!f) throw Error("cannot write " + tmp);
+  }
+  fs::rename(tmp, dir + "/state.txt");
+}
+
+AudioModelConfig read_state(const std::string& dir, int64_t* step) {
+  std::ifstream f(dir + "/state.txt");
+  if (!f) throw Error("checkpoint '" + dir + "' has no state.txt");
+  std::map<std::string, int64_t> kv;
+  std::string k;
+  int64_t v;
+  while (f >> k >> v) kv[k] = v;
+  AudioModelConfig m;
+  for (const char* key : kKeys) {
+    if (!kv.count(key)) throw FormatError("checkpoint state.txt in '" + dir + "' lacks '" + key + "'");
+    *field(m, key) = kv[key];
+  }
+  if (step) *step = kv.count("step") ? kv["step"] : 0;
+  return m;
+}
+
+// Every training clip in memory at the model's rate, mono.
+struct Clips {
+  std::vector<std::vector<float>> speech, music;
+};
+
+std::vector<std::vector<float>> load_folder(const std::string& dir, int rate) {
+  std::vector<std::vector<float>> out;
+  if (!fs::is_directory(dir)) return out;
+  std::vector<std::string> paths;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().extension() == ".wav" || e.path().extension() == ".flac") paths.push_back(e.path().string());
+  std::sort(paths.begin(), paths.end());
+  for (const auto& p : paths) {
+    Audio a = downmix_mono(read_audio(p));
+    if (a.sample_rate != rate) a = resample(a, rate);
+    out.push_back(std::move(a.samples));
+  }
+  return out;
+}
+
+// A crop that is not (nearly) silent, at a random gain that keeps the peak below 0.99.
+void crop(const std::vector<std::vector<float>>& clips, int64_t len, std::mt19937_64& rng, float* out) {
+  std::vector<size_t> usable;
+  for (size_t i = 0; i < clips.size(); ++i)
+    if (clips[i].size() > static_cast<size_t>(len)) usable.push_back(i);
+  if (usable.empty()) throw Error("audio training: no clip is longer than one crop");
+  for (int attempt = 0;; ++attempt) {
+    // Pick a clip in proportion to its length, then a position.
+    std::vector<double> w;
+    for (size_t i : usable) w.push_back(static_cast<double>(clips[i].size()));
+    const auto& c = clips[usable[std::discrete_distribution<size_t>(w.begin(), w.end())(rng)]];
+    const size_t pos = std::uniform_int_distribution<size_t>(0, c.size() - static_cast<size_t>(len))(rng);
+    double energy = 0, peak = 0;
+    for (int64_t i = 0; i < len; ++i) {
+      const double v = c[pos + static_cast<size_t>(i)];
+      energy += v * v;
+      peak = std::max(peak, std::fabs(v));
+    }
+    const double rms = std::sqrt(energy / static_cast<double>(len));
+    if (rms < 3e-3 && attempt < 20) continue;
+    const double target = std::pow(10.0, std::uniform_real_distribution<double>(-32.0, -14.0)(rng) / 20.0);
+    const double g = std::min(target / std::max(rms, 1e-6), 0.99 / std::max(peak, 1e-6));
+    for (int64_t i = 0; i < len; ++i) out[i] = static_cast<float>(g * c[pos + static_cast<size_t>(i)]);
+    return;
+  }
+}
+
+Clips load_clips(const std::string& data_dir, int rate) {
+  Clips clips{load_folder(data_dir + "/speech", rate), load_folder(data_dir + "/music", rate)};
+  if (clips.speech.empty() && clips.music.empty())
+    throw Error("audio training: no .wav/.flac in " + data_dir + "/speech or /music (run data/build_audio_sets.sh)");
+  return clips;
+}
+
+torch::Tensor draw(const Clips& clips, int64_t n, int64_t len, double speech_fraction, std::mt19937_64& rng) {
+  auto x = torch::empty({n, len});
+  for (int64_t b = 0; b < n; ++b) {
+    const bool speech = clips.music.empty() ||
+                        (!clips.speech.empty() && std::uniform_real_distribution<double>(0, 1)(rng) < speech_fraction);
+    crop(speech ? clips.speech : clips.music, len, rng, x[b].data_ptr<float>());
+  }
+  return x;
+}
+
+}  // namespace
+
+torch::Tensor sample_crops(const std::string& data_dir, int sample_rate, int64_t n, int64_t len, double speech_fraction,
+                           uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  return draw(load_clips(data_dir, sample_rate), n, len, speech_fraction, rng);
+}
+
+bool has_checkpoint(const std::string& dir) { return fs::exists(dir + "/model.pt") && fs::exists(dir + "/state.txt"); }
+
+AudioModel load_checkpoint_model(const std::string& dir, int64_t* step, int64_t snapshot) {
+  AudioModel model(read_state(dir, step));
+  const std::string path = snapshot > 0 ? dir + "/model-" + std::to_string(snapshot) + ".pt" : dir + "/model.pt";
+  if (!fs::exists(path)) throw Error("no checkpoint " + path + " (snapshots are kept every 1000 steps)");
+  torch::load(model, path);
+  if (snapshot > 0 && step) *step = snapshot;
+  return model;
+}
+
+void train(const AudioTrainConfig& cfg) {
+  torch::Device device(cfg.device == "cuda" ? torch::kCUDA : torch::kCPU);
+  if (device.is_cuda() && !torch::cuda::is_available())
+    throw UsageError("--device cuda: this libtorch sees no CUDA GPU; use --device cpu");
+  fs::create_directories(cfg.checkpoint_dir);
+  int64_t step = 0;
+  AudioModel model = has_checkpoint(cfg.checkpoint_dir) ? load_checkpoint_model(cfg.checkpoint_dir, &step) : AudioModel(cfg.model);
+  model->to(device);
+  torch::optim::Adam opt(model->parameters(), torch::optim::AdamOptions(cfg.lr));
+  if (step > 0) {
+    torch::load(opt, cfg.checkpoint_dir + "/optim.pt", device);
+    std::fprintf(stderr, "train: resuming %s at step %lld\n", cfg.checkpoint_dir.c_str(), static_cast<long long>(step));
+  }
+  const AudioModelConfig mc = model->config();
+  int64_t params = 0;
+  for (auto& p : model->parameters()) params += p.numel();
+  std::fprintf(stderr, "train: %s, %lld parameters, device %s\n", mc.describe().c_str(), static_cast<long long>(params),
+               cfg.device.c_str());
+
+  const int rate = static_cast<int>(mc.sample_rate);
+  const Clips clips = load_clips(cfg.data_dir, rate);
+  double secs_speech = 0, secs_music = 0;
+  for (auto& c : clips.speech) secs_speech += static_cast<double>(c.size()) / rate;
+  for (auto& c : clips.music) secs_music += static_cast<double>(c.size()) / rate;
+  std::fprintf(stderr, "train: %.1f min speech, %.1f min music; crops of %.2f s, batch %lld\n", secs_speech / 60,
+               secs_music / 60, static_cast<double>(cfg.crop_frames * mc.frame_samples()) / rate,
+               static_cast<long long>(cfg.batch));
+
+  std::mt19937_64 rng(cfg.seed * 0x9E3779B97F4A7C15ull + static_cast<uint64_t>(step));
+  torch::manual_seed(cfg.seed + static_cast<uint64_t>(step));
+  SpectralLosses losses(rate, device);
+  std::ofstream log(cfg.checkpoint_dir + "/log.csv", std::ios::app);
+  if (step == 0) log << "step,loss,mel_low,mel_mid,mel_high,stft,commit,seconds\n";
+
+  const int64_t len = cfg.crop_frames * mc.frame_samples();
+  double sum_loss = 0, sum_stft = 0, sum_commit = 0, mel[3] = {0, 0, 0}, cnt[3] = {0, 0, 0};
+  int64_t in_window = 0;
+  auto t0 = std::chrono::steady_clock::now();
+  model->train();
+  while (step < cfg.steps) {
+    const double lr = step >= static_cast<int64_t>(cfg.lr_drop_at * static_cast<double>(cfg.steps)) ? cfg.lr / 10 : cfg.lr;
+    for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(g.options()).lr(lr);
+    auto x = draw(clips, cfg.batch, len, cfg.speech_fraction, rng).to(device);
+    auto out = model->forward(x);
+    auto l_mel = losses.mel(x, out.x_hat);
+    auto l_stft = losses.stft(x, out.x_hat);
+    auto loss = l_mel + 0.5 * l_stft + 0.1 * out.vq_loss;
+    opt.zero_grad();
+    loss.backward();
+    torch::nn::utils::clip_grad_norm_(model->parameters(), cfg.clip_norm);
+    opt.step();
+    ++step;
+    if (step % cfg.revive_every == 0) {
+      torch::NoGradGuard ng;
+      auto y = model->g_a(x);
+      model->rvq->revive_dead_codes(y.reshape({-1, mc.latent_dim}));
+    }
+
+    sum_loss += loss.item<double>();
+    sum_stft += l_stft.item<double>();
+    sum_commit += out.vq_loss.item<double>();
+    const int k = std::clamp(static_cast<int>(3 * (out.stages - 1) / mc.num_quantizers), 0, 2);
+    mel[k] += l_mel.item<double>();
+    cnt[k] += 1;
+    ++in_window;
+    if (step % cfg.log_every == 0 || step == cfg.steps) {
+      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      const double n = static_cast<double>(in_window);
+      std::ostringstream line;
+      line << step << "," << sum_loss / n;
+      for (int i = 0; i < 3; ++i) line << "," << (cnt[i] ? mel[i] / cnt[i] : 0);
+      line << "," << sum_stft / n << "," << sum_commit / n << "," << secs;
+      log << line.str() << "\n" << std::flush;
+      std::fprintf(stderr, "train: step %lld/%lld loss %.4f | mel by stages low %.3f mid %.3f high %.3f | stft %.3f commit %.4f | %.2f s/step lr %.1e\n",
+                   static_cast<long long>(step), static_cast<long long>(cfg.steps), sum_loss / n, cnt[0] ? mel[0] / cnt[0] : 0,
+                   cnt[1] ? mel[1] / cnt[1] : 0, cnt[2] ? mel[2] / cnt[2] : 0, sum_stft / n, sum_commit / n, secs / n, lr);
+      sum_loss = sum_stft = sum_commit = 0;
+      for (int i = 0; i < 3; ++i) mel[i] = cnt[i] = 0;
+      in_window = 0;
+      t0 = std::chrono::steady_clock::now();
+    }
+    if (step % cfg.checkpoint_every == 0 || step == cfg.steps) {
+      torch::save(model, cfg.checkpoint_dir + "/model.pt.tmp");
+      torch::save(opt, cfg.checkpoint_dir + "/optim.pt.tmp");
+      fs::rename(cfg.checkpoint_dir + "/model.pt.tmp", cfg.checkpoint_dir + "/model.pt");
+      fs::rename(cfg.checkpoint_dir + "/optim.pt.tmp", cfg.checkpoint_dir + "/optim.pt");
+      write_state(cfg.checkpoint_dir, step, mc);
+      if (step % 1000 == 0)
+        fs::copy_file(cfg.checkpoint_dir + "/model.pt", cfg.checkpoint_dir + "/model-" + std::to_string(step) + ".pt",
+                      fs::copy_options::overwrite_existing);
+    }
+  }
+  std::fprintf(stderr, "train: done, %lld steps, checkpoint in %s\n", static_cast<long long>(step), cfg.checkpoint_dir.c_str());
+}
+
+}  // namespace nicodec::codecs::audio

@@ -1,0 +1,41 @@
+// Training of the audiocodec model: random crops of the training split's speech and music (70 / 30), random
+// gain, quantizer dropout (a random stage count per step, so one model serves every bitrate), loss
+// mel + 0.5 stft + 0.1 commitment (codecs/audio/losses.h), Adam, EMA codebooks with k-means init and dead-code
+// replacement, checkpoints that resume where they stopped. No adversarial loss yet (see docs/audio-codec.md).
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "codecs/audio/model.h"
+
+namespace nicodec::codecs::audio {
+
+struct AudioTrainConfig {
+  std::string data_dir = "data/sets/audio-train";  // <dir>/speech/*.wav, <dir>/music/*.wav (any rate)
+  std::string checkpoint_dir = "work/train-audio";
+  std::string device = "cpu";
+  int64_t steps = 20000;
+  int64_t batch = 16;
+  int64_t crop_frames = 48;  // latent frames per crop (48 * 640 samples = 1.92 s)
+  double lr = 5e-4;
+  double lr_drop_at = 0.85;
+  double clip_norm = 1.0;
+  double speech_fraction = 0.7;
+  int64_t revive_every = 50;
+  int64_t log_every = 50;
+  int64_t checkpoint_every = 250;
+  uint64_t seed = 1;
+  AudioModelConfig model;
+};
+
+void train(const AudioTrainConfig& cfg);
+
+// n crops of len samples from the training set (speech_fraction of them speech), as the trainer draws them:
+// for export calibration and quick checks. Never point it at evaluation clips.
+torch::Tensor sample_crops(const std::string& data_dir, int sample_rate, int64_t n, int64_t len, double speech_fraction,
+                           uint64_t seed);
+
+bool has_checkpoint(const std::string& dir);
+AudioModel load_checkpoint_model(const std::string& dir, int64_t* step = nullptr, int64_t snapshot = 0);
+
+}  // namespace nicodec::codecs::audio
