@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
   app.add_option("--frames", frames, "Video: frames per clip (all when shorter)")->capture_default_str();
   app.add_option("--intra-period", intra_period, "Video: intra period, -1 = first frame only")->capture_default_str();
   app.add_option("--audio", audio_dir,
-                 "Instead of images: folder of 16 kHz clips named speech-* / music-* (codecs default to opus,codec2)");
+                 "Instead of images: folder of 16 kHz clips named speech-* / music-* (codecs default to opus,codec2 and audiocodec when built)");
   app.add_option("--codecs", codecs, "Comma-separated codecs")->capture_default_str();
   app.add_option("--reference", reference, "Codec the BD-rates are measured against")->capture_default_str();
   app.add_option("--out", opt.out_dir, "Output folder (created)")->default_val("rdeval-out");
@@ -109,7 +109,11 @@ int main(int argc, char** argv) {
       ao.audio_dir = audio_dir;
       ao.out_dir = opt.out_dir;
       ao.progress = !quiet;
-      if (app.get_option("--codecs")->count() == 0) codecs = "opus,codec2";
+      if (app.get_option("--codecs")->count() == 0) {
+        codecs = "opus,codec2";
+        for (const auto& a : nicodec::eval::audio_anchors())
+          if (a.name == "audiocodec") codecs += ",audiocodec";  // when built and its model is found
+      }
       ao.codecs = split_list(codecs);
       const auto rows = nicodec::eval::run_audio_rd(ao);
       return finish_media_run(rows, nicodec::eval::audio_markdown_report(rows, command_line(argc, argv)), ao.out_dir,

@@ -42,31 +42,53 @@ const Anchor& find_in(const std::vector<Anchor>& all, const std::string& name, c
 
 }  // namespace
 
-// nicodec as one more codec of the comparison: its binary sits beside rdeval in the build tree; results are
-// cached per model file and binary content.
-bool nicodec_anchors(std::vector<Anchor>* out) {
+// Our own codecs as more codecs of the comparison: each binary sits beside rdeval in the build tree and
+// finds its model the usual way; results are cached per model file and binary content.
+struct OwnCodec {
+  std::string bin, model, tag, exe;  // exe: the quoted command with --threads 1 --quiet --model
+};
+
+bool own_codec(const std::string& binary, const std::string& model_file, OwnCodec* c) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  const fs::path bin = fs::read_symlink("/proc/self/exe", ec).parent_path() / "nicodec";
+  const fs::path bin = fs::read_symlink("/proc/self/exe", ec).parent_path() / binary;
   if (ec || !fs::is_regular_file(bin)) return false;
-  std::string model;
   try {
-    model = find_model("nicodec-image-v1.nicm");
+    c->model = find_model(model_file);
   } catch (const Error&) {
     return false;
   }
   // Cached results stay valid while neither the model nor the codec binary changes.
-  const auto bytes = read_file(model), exe_bytes = read_file(bin.string());
+  const auto bytes = read_file(c->model), exe_bytes = read_file(bin.string());
   char tag[24];
   std::snprintf(tag, sizeof tag, "%08x-%08x", crc32(bytes.data(), bytes.size()), crc32(exe_bytes.data(), exe_bytes.size()));
-  const std::string exe = quote(bin.string()) + " --threads 1 --quiet --model " + quote(model);
-  const std::string what = "NiCodec learned image codec (" + fs::path(model).filename().string() + ", crc " + tag + ")";
+  c->bin = bin.string();
+  c->tag = tag;
+  c->exe = quote(c->bin) + " --threads 1 --quiet --model " + quote(c->model);
+  return true;
+}
+
+bool nicodec_anchors(std::vector<Anchor>* out) {
+  OwnCodec c;
+  if (!own_codec("nicodec", "nicodec-image-v1.nicm", &c)) return false;
+  const std::string what = "NiCodec learned image codec (" + std::filesystem::path(c.model).filename().string() + ", crc " + c.tag + ")";
   const std::vector<double> sweep = {-2, -1, 0, 1.5, 3, 4.5, 6, 8};
   out->push_back({"nicodec", what + ", int8 synthesis, param = rate level q", "nic", sweep, -4, 8, true, false,
-                  bin.string(), exe + " encode {png} -o {out} --q {param}", exe + " decode {out} -o {dec}", tag});
+                  c.bin, c.exe + " encode {png} -o {out} --q {param}", c.exe + " decode {out} -o {dec}", c.tag});
   out->push_back({"nicodec-float", what + ", float synthesis, param = rate level q", "nic", sweep, -4, 8, true,
-                  false, bin.string(), exe + " encode {png} -o {out} --q {param}",
-                  exe + " decode {out} -o {dec} --float", tag});
+                  false, c.bin, c.exe + " encode {png} -o {out} --q {param}",
+                  c.exe + " decode {out} -o {dec} --float", c.tag});
+  return true;
+}
+
+bool audiocodec_anchor(std::vector<Anchor>* out) {
+  OwnCodec c;
+  if (!own_codec("audiocodec", "audiocodec-v1.nicm", &c)) return false;
+  out->push_back({"audiocodec",
+                  "NiCodec audiocodec (" + std::filesystem::path(c.model).filename().string() + ", crc " + c.tag +
+                      "); param = kbit/s cap (--kbps), whole file",
+                  "nac", {0.7, 1.0, 1.4, 2.0, 2.8, 4.0, 5.6}, 0.3, 8, true, false, c.bin,
+                  c.exe + " encode {in} -o {out} --kbps {param}", c.exe + " decode {out} -o {dec}", c.tag});
   return true;
 }
 
@@ -113,7 +135,7 @@ int run_tool(const std::string& cmd, const std::string& log_file) {
 std::vector<Anchor> audio_anchors() {
   const std::string ff = "ffmpeg -nostdin -loglevel error -y ";
   const std::string dec = ff + "-i {out} -ac 1 -ar 16000 -c:a pcm_s16le {dec}";
-  return {
+  std::vector<Anchor> all = {
       {"opus", "libopus through FFmpeg, VBR, application voip, 20 ms frames, Ogg; param = kbit/s", "opus",
        {6, 8, 12, 16, 24}, 6, 64, true, false, "ffmpeg",
        ff + "-i {in} -c:a libopus -b:a {param}k -vbr on -application voip -frame_duration 20 {out}", dec},
@@ -121,6 +143,8 @@ std::vector<Anchor> audio_anchors() {
        {700, 1300, 1600, 3200}, 700, 3200, true, true, "ffmpeg",
        ff + "-i {in} -ac 1 -ar 8000 -c:a libcodec2 -mode \"$(echo {param} | sed s/^700\\$/700C/)\" -f codec2 {out}", dec},
   };
+  audiocodec_anchor(&all);
+  return all;
 }
 
 const Anchor& find_audio_anchor(const std::string& name) {
