@@ -82,7 +82,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(apps::cli_args(static_cast<int>(av.size()), av.data(), {"kbps", "stages", "model", "threads"}));
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    return app.exit(e) == 0 ? 0 : 2;  // --help is a "parse error" that exits 0
   }
   try {
     if (*info) {

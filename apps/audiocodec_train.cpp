@@ -37,6 +37,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--codebook-size", cfg.model.codebook_size, "codes per stage (new runs only)")->check(CLI::Range(2, 65536))
       ->capture_default_str();
+  app.add_flag("--adversarial", cfg.adversarial,
+               "add multi-period and multi-resolution STFT discriminators (LSGAN + feature matching); use on a GPU");
+  app.add_option("--adv-start", cfg.adv_start, "step from which the adversarial losses apply")->capture_default_str();
   std::string export_path, format = "int8", notes;
   uint32_t version = 1;
   int64_t snapshot = 0;

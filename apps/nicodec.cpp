@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(apps::cli_args(argc, argv, {"bpp", "quality", "model", "threads", "q"}));
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    return app.exit(e) == 0 ? 0 : 2;  // --help is a "parse error" that exits 0
   }
   try {
     if (*info) {

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "codecs/audio/file_codec.h"
+#include "codecs/audio/trainer.h"
 #include "core/error.h"
 #include "core/file_io.h"
 #include "core/media/audio_io.h"
@@ -266,6 +267,72 @@ TEST(AudioCodec, HostileBitstreamsFailCleanly) {
   EXPECT_THROW(decode_all(m, forge("sr", 0)), FormatError);
   EXPECT_THROW(decode_all(m, forge("q", 16 * 99)), FormatError);
   EXPECT_THROW(decode_all(m, forge("n", 16000 * 20)), FormatError);  // more frames than the index stream holds
+}
+
+TEST(AudioTrainer, TrainsChecksPointsAndResumesWithTheAdversarialLosses) {
+  const fs::path root = fs::temp_directory_path() / "nicodec-audio-train";
+  fs::remove_all(root);
+  fs::create_directories(root / "data" / "speech");
+  fs::create_directories(root / "data" / "music");
+  Audio a;
+  a.sample_rate = 22050;  // resampled to 16 kHz on load
+  a.channels = 1;
+  a.samples = test_signal(22050 * 2, 22050, 11);
+  write_audio((root / "data" / "speech" / "a.wav").string(), a);
+  a.samples = test_signal(22050 * 2, 22050, 12);
+  write_audio((root / "data" / "music" / "b.wav").string(), a);
+  AudioTrainConfig cfg;
+  cfg.data_dir = (root / "data").string();
+  cfg.checkpoint_dir = (root / "ckpt").string();
+  cfg.steps = 2;
+  cfg.batch = 2;
+  cfg.crop_frames = 8;
+  cfg.checkpoint_every = 1;
+  cfg.log_every = 1;
+  cfg.model.channels = 16;
+  cfg.model.latent_dim = 8;
+  cfg.model.codebook_size = 16;
+  cfg.model.num_quantizers = 2;
+  train(cfg);
+  ASSERT_TRUE(has_checkpoint(cfg.checkpoint_dir));
+  cfg.steps = 3;
+  cfg.adversarial = true;
+  train(cfg);
+  int64_t step = 0;
+  auto net = load_checkpoint_model(cfg.checkpoint_dir, &step);
+  EXPECT_EQ(step, 3);
+  EXPECT_EQ(net->config().num_quantizers, 2);
+  EXPECT_TRUE(fs::exists(root / "ckpt" / "disc.pt"));
+  for (const auto& p : net->parameters()) EXPECT_TRUE(torch::isfinite(p).all().item<bool>());
+  // Training crops: the requested count and length, never silent.
+  auto crops = sample_crops(cfg.data_dir, 16000, 3, 4000, 0.5, 1);
+  EXPECT_EQ(crops.sizes(), (std::vector<int64_t>{3, 4000}));
+  EXPECT_GT(crops.abs().amax(1).min().item<double>(), 0.0);
+  fs::remove_all(root);
+}
+
+TEST(AudioModelIo, ExportedModelLoadsAndDecodesLikeTheFloatOne) {
+  auto m = small_model();
+  const std::string path = (fs::temp_directory_path() / "nicodec-audio-model.nicm").string();
+  auto val = torch::from_blob(test_signal(16000 * 2, 16000, 13).data(), {1, 16000 * 2}, torch::kFloat).clone();
+  const std::string report = export_audio_model(m.net, val, "int8", 3, "test", path);
+  EXPECT_NE(report.find("log-mel"), std::string::npos);
+  auto q = load_audio_model(path);
+  EXPECT_EQ(q.version, 3u);
+  EXPECT_EQ(q.usage, m.usage);
+  // Same bitstream syntax: a file from the float model decodes with the quantized one, to nearly the same signal.
+  const auto x = test_signal(16000 * 3, 16000, 14);
+  const auto bytes = encode_signal(m, x, 64);
+  const auto a = decode_all(m, bytes), b = decode_all(q, bytes);
+  ASSERT_EQ(a.size(), b.size());
+  double num = 0, den = 0;
+  for (size_t i = 0; i < a.size(); ++i) num += (a[i] - b[i]) * (a[i] - b[i]), den += a[i] * a[i];
+  EXPECT_GT(10 * std::log10(den / std::max(num, 1e-20)), 20.0);  // int8 weights: well above 20 dB SNR
+  // Another architecture's file is refused by name.
+  quant::ModelFile f = quant::ModelFile::load(path);
+  f.metadata["architecture"] = "something-else";
+  EXPECT_THROW(load_audio_model(f), FormatError);
+  fs::remove(path);
 }
 
 }  // namespace

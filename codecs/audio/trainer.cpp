@@ -7,9 +7,11 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <random>
 #include <sstream>
 
+#include "codecs/audio/discriminators.h"
 #include "codecs/audio/losses.h"
 #include "core/error.h"
 #include "core/media/audio_io.h"
@@ -180,8 +182,19 @@ void train(const AudioTrainConfig& cfg) {
   std::ofstream log(cfg.checkpoint_dir + "/log.csv", std::ios::app);
   if (step == 0) log << "step,loss,mel_low,mel_mid,mel_high,stft,commit,seconds\n";
 
+  AudioDiscriminator disc{nullptr};
+  std::unique_ptr<torch::optim::Adam> disc_opt;
+  if (cfg.adversarial) {
+    disc = AudioDiscriminator();
+    disc->to(device);
+    disc_opt = std::make_unique<torch::optim::Adam>(disc->parameters(), torch::optim::AdamOptions(cfg.disc_lr).betas({0.8, 0.99}));
+    if (fs::exists(cfg.checkpoint_dir + "/disc.pt")) {
+      torch::load(disc, cfg.checkpoint_dir + "/disc.pt", device);
+      torch::load(*disc_opt, cfg.checkpoint_dir + "/disc_optim.pt", device);
+    }
+  }
   const int64_t len = cfg.crop_frames * mc.frame_samples();
-  double sum_loss = 0, sum_stft = 0, sum_commit = 0, mel[3] = {0, 0, 0}, cnt[3] = {0, 0, 0};
+  double sum_disc = 0, sum_loss = 0, sum_stft = 0, sum_commit = 0, mel[3] = {0, 0, 0}, cnt[3] = {0, 0, 0};
   int64_t in_window = 0;
   auto t0 = std::chrono::steady_clock::now();
   model->train();
@@ -193,6 +206,16 @@ void train(const AudioTrainConfig& cfg) {
     auto l_mel = losses.mel(x, out.x_hat);
     auto l_stft = losses.stft(x, out.x_hat);
     auto loss = l_mel + 0.5 * l_stft + 0.1 * out.vq_loss;
+    if (cfg.adversarial && step >= cfg.adv_start) {
+      // Discriminator step on the detached output, then the generator's adversarial and feature losses.
+      auto d_loss = discriminator_loss(disc->forward(x), disc->forward(out.x_hat.detach()));
+      disc_opt->zero_grad();
+      d_loss.backward();
+      disc_opt->step();
+      auto real = disc->forward(x), fake = disc->forward(out.x_hat);
+      loss = loss + cfg.adv_weight * generator_loss(fake) + cfg.fm_weight * feature_matching_loss(real, fake);
+      sum_disc += d_loss.item<double>();
+    }
     opt.zero_grad();
     loss.backward();
     torch::nn::utils::clip_grad_norm_(model->parameters(), cfg.clip_norm);
@@ -219,10 +242,11 @@ void train(const AudioTrainConfig& cfg) {
       for (int i = 0; i < 3; ++i) line << "," << (cnt[i] ? mel[i] / cnt[i] : 0);
       line << "," << sum_stft / n << "," << sum_commit / n << "," << secs;
       log << line.str() << "\n" << std::flush;
-      std::fprintf(stderr, "train: step %lld/%lld loss %.4f | mel by stages low %.3f mid %.3f high %.3f | stft %.3f commit %.4f | %.2f s/step lr %.1e\n",
+      std::fprintf(stderr, "train: step %lld/%lld loss %.4f | mel by stages low %.3f mid %.3f high %.3f | stft %.3f commit %.4f%s | %.2f s/step lr %.1e\n",
                    static_cast<long long>(step), static_cast<long long>(cfg.steps), sum_loss / n, cnt[0] ? mel[0] / cnt[0] : 0,
-                   cnt[1] ? mel[1] / cnt[1] : 0, cnt[2] ? mel[2] / cnt[2] : 0, sum_stft / n, sum_commit / n, secs / n, lr);
-      sum_loss = sum_stft = sum_commit = 0;
+                   cnt[1] ? mel[1] / cnt[1] : 0, cnt[2] ? mel[2] / cnt[2] : 0, sum_stft / n, sum_commit / n,
+                   cfg.adversarial ? (" | disc " + std::to_string(sum_disc / n)).c_str() : "", secs / n, lr);
+      sum_disc = sum_loss = sum_stft = sum_commit = 0;
       for (int i = 0; i < 3; ++i) mel[i] = cnt[i] = 0;
       in_window = 0;
       t0 = std::chrono::steady_clock::now();
@@ -232,6 +256,12 @@ void train(const AudioTrainConfig& cfg) {
       torch::save(opt, cfg.checkpoint_dir + "/optim.pt.tmp");
       fs::rename(cfg.checkpoint_dir + "/model.pt.tmp", cfg.checkpoint_dir + "/model.pt");
       fs::rename(cfg.checkpoint_dir + "/optim.pt.tmp", cfg.checkpoint_dir + "/optim.pt");
+      if (cfg.adversarial) {
+        torch::save(disc, cfg.checkpoint_dir + "/disc.pt.tmp");
+        torch::save(*disc_opt, cfg.checkpoint_dir + "/disc_optim.pt.tmp");
+        fs::rename(cfg.checkpoint_dir + "/disc.pt.tmp", cfg.checkpoint_dir + "/disc.pt");
+        fs::rename(cfg.checkpoint_dir + "/disc_optim.pt.tmp", cfg.checkpoint_dir + "/disc_optim.pt");
+      }
       write_state(cfg.checkpoint_dir, step, mc);
       if (step % 1000 == 0)
         fs::copy_file(cfg.checkpoint_dir + "/model.pt", cfg.checkpoint_dir + "/model-" + std::to_string(step) + ".pt",

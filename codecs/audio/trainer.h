@@ -1,7 +1,7 @@
 // Training of the audiocodec model: random crops of the training split's speech and music (70 / 30), random
 // gain, quantizer dropout (a random stage count per step, so one model serves every bitrate), loss
 // mel + 0.5 stft + 0.1 commitment (codecs/audio/losses.h), Adam, EMA codebooks with k-means init and dead-code
-// replacement, checkpoints that resume where they stopped. No adversarial loss yet (see docs/audio-codec.md).
+// replacement, checkpoints that resume where they stopped. Adversarial losses optional (--adversarial).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -25,6 +25,11 @@ struct AudioTrainConfig {
   int64_t log_every = 50;
   int64_t checkpoint_every = 250;
   uint64_t seed = 1;
+  // Adversarial losses (codecs/audio/discriminators.h): generator loss = spectral losses + adv_weight * LSGAN +
+  // fm_weight * feature matching, from step adv_start on; the discriminators train with their own Adam.
+  bool adversarial = false;
+  int64_t adv_start = 0;
+  double adv_weight = 0.025, fm_weight = 0.05, disc_lr = 2e-4;  // HiFi-GAN's 1 : 2 : 45 (adv : fm : mel), / 45
   AudioModelConfig model;
 };
 
