@@ -132,6 +132,11 @@ AudioDecoder::AudioDecoder(AudioCodecModel& model, const std::vector<uint8_t>& b
   stream_ = c_.section("i").data;
   dec_.emplace(stream_.data(), stream_.size());
   ctx_ = std::make_unique<IndexContexts>(m_.usage);
+  torch::NoGradGuard ng;
+  for (int64_t st = 0; st < cfg.num_quantizers; ++st) {
+    auto cb = m_.net->rvq->stage(st)->decode(torch::arange(cfg.codebook_size, torch::kLong)).contiguous();
+    codebooks_.insert(codebooks_.end(), cb.data_ptr<float>(), cb.data_ptr<float>() + cb.numel());
+  }
 }
 
 std::vector<float> AudioDecoder::next() {
@@ -141,12 +146,16 @@ std::vector<float> AudioDecoder::next() {
   const int64_t n = std::min(kChunkFrames, frames_ - frame_);
   // Indices -> latents (sum of the used stages' codes).
   auto y = torch::zeros({n, c.latent_dim});
+  float* yp = y.data_ptr<float>();
+  const auto D = static_cast<size_t>(c.latent_dim), K = static_cast<size_t>(c.codebook_size);
   for (int64_t t = 0; t < n; ++t) {
     const int64_t stages = stages_of_frame(frame_ + t, stages_x16_);
-    std::vector<int64_t> idx(static_cast<size_t>(stages));
-    for (int64_t s = 0; s < stages; ++s) idx[static_cast<size_t>(s)] = ctx_->decode(*dec_, static_cast<size_t>(s));
-    auto it = torch::tensor(idx, torch::kLong).view({stages, 1});
-    y[t] = m_.net->rvq->decode(it)[0];
+    float* row = yp + static_cast<size_t>(t) * D;
+    for (int64_t s = 0; s < stages; ++s) {
+      const uint32_t k = ctx_->decode(*dec_, static_cast<size_t>(s));
+      const float* code = codebooks_.data() + (static_cast<size_t>(s) * K + k) * D;
+      for (size_t d = 0; d < D; ++d) row[d] += code[d];
+    }
   }
   frame_ += n;
   if (frame_ == frames_) dec_->finish();

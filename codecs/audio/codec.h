@@ -76,6 +76,7 @@ class AudioDecoder {
   std::unique_ptr<IndexContexts> ctx_;
   std::vector<float> tail_;  // overlap-add sums of the samples after emitted_, not yet complete
   torch::Tensor context_;    // the last latent frames decoded [1, <= R, D]
+  std::vector<float> codebooks_;  // [stage][code][D], copied once: latents are sums of rows
 };
 
 // The model id written into audio bitstreams (short: it is paid in every file).
