@@ -178,6 +178,23 @@ TEST(AudioCodec, StreamDecodeToWavEqualsWholeDecode) {
   fs::remove(path);
 }
 
+TEST(AudioCodec, LongInputStreamsThroughInBoundedPieces) {
+  auto m = small_model();
+  const size_t n = size_t{16000} * 60 * 6 + 123;  // 6 minutes: 36 chunks
+  const auto path = write_wav("long", test_signal(n, 16000, 15), 16000, 1);
+  auto r = encode_file(m, path, {});
+  EXPECT_EQ(r.source.frames, static_cast<int64_t>(n));
+  AudioDecoder dec(m, r.bytes);
+  size_t total = 0, largest = 0;
+  for (auto x = dec.next(); !x.empty(); x = dec.next()) {
+    total += x.size();
+    largest = std::max(largest, x.size());
+  }
+  EXPECT_EQ(total, n);
+  EXPECT_LE(largest, static_cast<size_t>(AudioDecoder::kChunkFrames * 640));  // one chunk at a time
+  fs::remove(path);
+}
+
 TEST(AudioCodec, KbpsCapHoldsAndIsTight) {
   auto m = small_model(16, 1024);
   for (double seconds : {3.0, 11.0}) {
