@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 #include "core/byte_io.h"
@@ -18,23 +19,56 @@ extern "C" {
 
 namespace nicodec {
 
-AudioReader::AudioReader(const std::string& path) {
+namespace {
+// Copies standard input to a new temporary file and returns its path.
+std::string spool_stdin() {
+  const char* tmpdir = std::getenv("TMPDIR");
+  std::string path = std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/nicodec-stdin-XXXXXX";
+  const int fd = ::mkstemp(path.data());
+  if (fd < 0) throw Error("cannot create a temporary file for standard input in " + path + ": " + std::strerror(errno));
+  std::vector<char> buf(1 << 16);
+  for (;;) {
+    const ssize_t n = ::read(STDIN_FILENO, buf.data(), buf.size());
+    if (n == 0) break;
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 || ::write(fd, buf.data(), static_cast<size_t>(n)) != n) {
+      const int e = errno;
+      ::close(fd);
+      std::remove(path.c_str());
+      throw Error(std::string("cannot copy standard input to a temporary file: ") + std::strerror(e));
+    }
+  }
+  ::close(fd);
+  return path;
+}
+}  // namespace
+
+AudioReader::AudioReader(const std::string& given) {
+  if (given == "-") spool_ = spool_stdin();
+  const std::string path = spool_.empty() ? given : spool_;
+  const std::string name = spool_.empty() ? "'" + given + "'" : std::string("standard input");
   SF_INFO info{};
-  SNDFILE* f = path == "-" ? sf_open_fd(STDIN_FILENO, SFM_READ, &info, 0) : sf_open(path.c_str(), SFM_READ, &info);
+  SNDFILE* f = sf_open(path.c_str(), SFM_READ, &info);
   if (f) {
     if (info.channels < 1 || info.channels > 64 || info.samplerate < 1 || info.samplerate > 768000) {
       sf_close(f);
-      throw Error("'" + path + "' has an implausible header (channels " + std::to_string(info.channels) + ", rate " +
+      if (!spool_.empty()) std::remove(spool_.c_str());
+      throw Error(name + " has an implausible header (channels " + std::to_string(info.channels) + ", rate " +
                   std::to_string(info.samplerate) + ")");
     }
     sf_ = f;
     rate_ = info.samplerate;
     channels_ = info.channels;
-    if (path != "-" && info.frames >= 0 && info.frames < (int64_t{1} << 40)) total_ = info.frames;
+    if (info.frames >= 0 && info.frames < (int64_t{1} << 40)) total_ = info.frames;
     return;
   }
-  if (path == "-") throw Error("standard input is not an audio stream libsndfile reads (pipe WAV, FLAC or OGG)");
-  whole_ = read_audio(path);  // FFmpeg fallback; throws a readable Error
+  try {
+    whole_ = read_audio(path);  // FFmpeg fallback; throws a readable Error
+  } catch (const Error& e) {
+    if (spool_.empty()) throw;
+    std::remove(spool_.c_str());
+    throw Error(std::string("standard input: ") + e.what());
+  }
   rate_ = whole_.sample_rate;
   channels_ = whole_.channels;
   total_ = static_cast<int64_t>(whole_.frames());
@@ -42,6 +76,7 @@ AudioReader::AudioReader(const std::string& path) {
 
 AudioReader::~AudioReader() {
   if (sf_) sf_close(static_cast<SNDFILE*>(sf_));
+  if (!spool_.empty()) std::remove(spool_.c_str());
 }
 
 std::vector<float> AudioReader::read(size_t max_frames) {

@@ -1,6 +1,7 @@
 // Audio in pieces, for codecs that must handle hour-long files and pipes in bounded memory:
-//   AudioReader     reads a file (or "-", standard input) block by block with libsndfile (WAV, FLAC, OGG,
-//                   AIFF, ...); formats libsndfile cannot read (MP3, M4A, Opus) are decoded whole with FFmpeg.
+//   AudioReader     reads a file block by block with libsndfile (WAV, FLAC, OGG, AIFF, ...); formats libsndfile
+//                   cannot read (MP3, M4A, Opus) are decoded whole with FFmpeg. "-" (standard input) is first
+//                   copied to a temporary file (piped FLAC and the FFmpeg formats need to seek), removed after.
 //   StreamResampler libswresample fed in pieces; flush() returns the filter's delayed tail.
 //   WavWriter       16-bit PCM WAV of a length known in advance, written as samples arrive, to a temporary
 //                   name renamed into place by close() (or to "-", standard output); dropped unclosed, it
@@ -31,6 +32,7 @@ class AudioReader {
  private:
   int rate_ = 0, channels_ = 0;
   int64_t total_ = -1;
+  std::string spool_;   // the temporary copy of standard input
   void* sf_ = nullptr;  // SNDFILE*
   Audio whole_;         // the FFmpeg fallback
   size_t pos_ = 0;
