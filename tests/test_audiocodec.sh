@@ -38,6 +38,10 @@ ok cmp -s "$dir/p.nac" "$dir/f.nac"
 ac --quiet decode - -o - <"$dir/p.nac" >"$dir/p.wav" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: decode pipe"; }
 ac --quiet decode "$dir/f.nac" -o "$dir/f.wav"
 ok cmp -s "$dir/p.wav" "$dir/f.wav"
+# Piped FLAC (libsndfile cannot seek a pipe: standard input is spooled first) codes like the file.
+ffmpeg -nostdin -loglevel error -y -i "$wav" "$dir/t.flac"
+ac --quiet encode - -o - --stages 4 <"$dir/t.flac" >"$dir/pf.nac" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: FLAC pipe"; }
+ok cmp -s "$dir/pf.nac" "$dir/f.nac"
 # 48 kHz stereo in: 48 kHz stereo out, same length.
 ffmpeg -nostdin -loglevel error -y -i "$wav" -ar 48000 -ac 2 "$dir/s48.wav"
 check "48 kHz stereo" 0 ac "$dir/s48.wav" -o "$dir/s48.nac"
