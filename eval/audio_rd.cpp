@@ -1,6 +1,7 @@
 #include "eval/audio_rd.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -8,7 +9,9 @@
 #include <map>
 #include <sstream>
 
+#include "core/crc32.h"
 #include "core/error.h"
+#include "core/file_io.h"
 #include "core/media/audio_io.h"
 #include "core/progress.h"
 #include "eval/audio_metrics.h"
@@ -54,6 +57,49 @@ void measure(AudioRdRow& r, const Audio& ref, const Audio& dec_in) {
   }
 }
 
+// Cache lines: key TAB bytes lag mel si_sdr stoi estoi enc_s dec_s error (a row is reused while the clip's
+// content, the codec's commands, its cache tag and the setting are unchanged; failed rows are always rerun).
+std::string cache_key(uint32_t clip_crc, const Anchor& a, double p) {
+  const std::string what = a.encode + "\n" + a.decode + "\n" + a.cache_tag;
+  char k[96];
+  std::snprintf(k, sizeof k, "%08x|%s|%.9g|%08x", clip_crc, a.name.c_str(), p, crc32(what.data(), what.size()));
+  return k;
+}
+
+std::map<std::string, std::string> load_cache(const fs::path& path) {
+  std::map<std::string, std::string> m;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    const size_t tab = line.find('\t');
+    if (tab != std::string::npos) m[line.substr(0, tab)] = line.substr(tab + 1);
+  }
+  return m;
+}
+
+bool from_cache(const std::string& value, AudioRdRow& r) {
+  std::istringstream in(value);
+  std::string stoi_s, estoi_s;
+  if (!(in >> r.bytes >> r.lag >> r.mel >> r.si_sdr >> stoi_s >> estoi_s >> r.encode_seconds >> r.decode_seconds)) return false;
+  r.stoi = stoi_s == "nan" ? std::nan("") : std::stod(stoi_s);
+  r.estoi = estoi_s == "nan" ? std::nan("") : std::stod(estoi_s);
+  r.kbps = 8.0 * static_cast<double>(r.bytes) / r.seconds / 1000.0;
+  return true;
+}
+
+std::string to_cache(const AudioRdRow& r) {
+  std::ostringstream o;
+  o.precision(17);
+  o << r.bytes << " " << r.lag << " " << r.mel << " " << r.si_sdr << " " << (std::isnan(r.stoi) ? "nan" : std::to_string(r.stoi))
+    << " " << (std::isnan(r.estoi) ? "nan" : std::to_string(r.estoi)) << " " << r.encode_seconds << " " << r.decode_seconds;
+  return o.str();
+}
+
+double timed_tool(const std::string& cmd, const std::string& log, int* status) {
+  const auto t0 = std::chrono::steady_clock::now();
+  *status = run_tool(cmd, log);
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
 std::string fmt(double v, const char* f) {
   if (std::isnan(v)) return "-";
   char buf[32];
@@ -74,8 +120,13 @@ std::vector<AudioRdRow> run_audio_rd(const AudioRdOptions& opt) {
   size_t total = 0;
   for (const Anchor* a : codecs) total += a->params.size() * clips.size();
   Progress progress("audio RD", total, opt.progress);
+  const fs::path cache_path = fs::path(opt.out_dir) / "audio-cache.tsv";
+  const auto cache = load_cache(cache_path);
+  std::ofstream cache_out(cache_path, std::ios::app);
   std::vector<AudioRdRow> rows;
   for (const auto& clip : clips) {
+    const auto clip_bytes = read_file(clip.string());
+    const uint32_t clip_crc = crc32(clip_bytes.data(), clip_bytes.size());
     const Audio ref = downmix_mono(read_audio(clip.string()));
     const std::string stem = clip.stem().string();
     // The tools read a 16-bit WAV of exactly what the metrics compare against.
@@ -89,17 +140,27 @@ std::vector<AudioRdRow> run_audio_rd(const AudioRdOptions& opt) {
         r.codec = a->name;
         r.param = p;
         r.seconds = static_cast<double>(ref.samples.size()) / ref.sample_rate;
+        const std::string key = cache_key(clip_crc, *a, p);
+        if (auto it = cache.find(key); it != cache.end() && from_cache(it->second, r)) {
+          rows.push_back(r);
+          progress.update(rows.size());
+          continue;
+        }
         const std::string out = (work / (stem + "." + a->name + "." + a->extension)).string();
         const std::string dec = (work / (stem + "." + a->name + ".dec.wav")).string();
         fs::remove(out);
-        if (run_tool(fill(a->encode, p, in, in, out, dec), log) != 0 || !fs::exists(out)) {
+        int status = 0;
+        r.encode_seconds = timed_tool(fill(a->encode, p, in, in, out, dec), log, &status);
+        if (status != 0 || !fs::exists(out)) {
           r.error = "encoder failed (see work/tools.log)";
         } else {
           r.bytes = fs::file_size(out);
           r.kbps = 8.0 * static_cast<double>(r.bytes) / r.seconds / 1000.0;
           try {
-            if (run_tool(fill(a->decode, p, in, in, out, dec), log) != 0) throw Error("decoder failed (see work/tools.log)");
+            r.decode_seconds = timed_tool(fill(a->decode, p, in, in, out, dec), log, &status);
+            if (status != 0) throw Error("decoder failed (see work/tools.log)");
             measure(r, ref, read_audio(dec));
+            cache_out << key << "\t" << to_cache(r) << "\n" << std::flush;
           } catch (const Error& e) {
             r.error = e.what();
           }
@@ -114,10 +175,10 @@ std::vector<AudioRdRow> run_audio_rd(const AudioRdOptions& opt) {
 
 void write_audio_csv(const std::vector<AudioRdRow>& rows, const std::string& path) {
   std::ofstream f(path);
-  f << "clip,category,codec,param,seconds,bytes,kbps,mel,si_sdr,stoi,estoi,lag,error\n";
+  f << "clip,category,codec,param,seconds,bytes,kbps,mel,si_sdr,stoi,estoi,lag,encode_s,decode_s,error\n";
   for (const auto& r : rows)
     f << r.clip << "," << r.category << "," << r.codec << "," << r.param << "," << r.seconds << "," << r.bytes << ","
-      << r.kbps << "," << r.mel << "," << r.si_sdr << "," << r.stoi << "," << r.estoi << "," << r.lag << ",\""
+      << r.kbps << "," << r.mel << "," << r.si_sdr << "," << r.stoi << "," << r.estoi << "," << r.lag << "," << r.encode_seconds << "," << r.decode_seconds << ",\""
       << r.error << "\"\n";
   if (!f) throw Error("cannot write " + path);
 }
@@ -125,21 +186,24 @@ void write_audio_csv(const std::vector<AudioRdRow>& rows, const std::string& pat
 std::string audio_markdown_report(const std::vector<AudioRdRow>& rows, const std::string& command) {
   std::ostringstream md;
   md << "Made by `" << command << "`. Means over the clips of each category; kbit/s counts the whole file "
-        "(container headers included); mel = multi-scale log-mel distance (lower is better).\n";
+        "(container headers included); mel = multi-scale log-mel distance (lower is better); dec xRT = audio seconds "
+        "per second of decoding, the whole tool run (process start and model load included).\n";
   std::map<std::string, std::map<std::pair<std::string, double>, std::vector<const AudioRdRow*>>> by;
   for (const auto& r : rows) by[r.category][{r.codec, r.param}].push_back(&r);
   for (const auto& [cat, groups] : by) {
-    md << "\n### " << cat << "\n\n| codec | setting | clips | kbit/s | mel | SI-SDR dB | STOI | ESTOI |\n"
-       << "|---|---|---|---|---|---|---|---|\n";
+    md << "\n### " << cat << "\n\n| codec | setting | clips | kbit/s | mel | SI-SDR dB | STOI | ESTOI | dec xRT |\n"
+       << "|---|---|---|---|---|---|---|---|---|\n";
     for (const auto& [key, list] : groups) {
-      double kbps = 0, mel = 0, sdr = 0, st = 0, est = 0;
+      double kbps = 0, mel = 0, sdr = 0, st = 0, est = 0, secs = 0, dsecs = 0;
       int n = 0;
       for (const auto* r : list)
-        if (r->error.empty()) ++n, kbps += r->kbps, mel += r->mel, sdr += r->si_sdr, st += r->stoi, est += r->estoi;
+        if (r->error.empty())
+          ++n, kbps += r->kbps, mel += r->mel, sdr += r->si_sdr, st += r->stoi, est += r->estoi, secs += r->seconds,
+              dsecs += r->decode_seconds;
       md << "| " << key.first << " | " << fmt(key.second, "%g") << " | " << n << "/" << list.size() << " | "
          << (n ? fmt(kbps / n, "%.2f") : "-") << " | " << (n ? fmt(mel / n, "%.3f") : "-") << " | "
          << (n ? fmt(sdr / n, "%.2f") : "-") << " | " << (n ? fmt(st / n, "%.3f") : "-") << " | "
-         << (n ? fmt(est / n, "%.3f") : "-") << " |\n";
+         << (n ? fmt(est / n, "%.3f") : "-") << " | " << (n && dsecs > 0 ? fmt(secs / dsecs, "%.0f") : "-") << " |\n";
     }
   }
   return md.str();

@@ -1,7 +1,8 @@
 // Runs speech/audio codecs (eval/anchors.h audio_anchors, or any codec given as templates) over a folder of
 // 16 kHz WAV clips at a sweep of bitrates and measures every point: bytes of the whole file, kbit/s, log-mel
 // distance, SI-SDR, and for speech clips STOI and ESTOI. Clips named "<category>-..." (speech-01-..., music-...)
-// are reported per category.
+// are reported per category. Measured rows are cached in <out>/audio-cache.tsv (keyed by the clip's content,
+// the codec's commands and cache tag, and the setting), so a rerun only runs what changed.
 #pragma once
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@ struct AudioRdRow {
   size_t bytes = 0;
   double kbps = 0, mel = 0, si_sdr = 0, stoi = 0, estoi = 0;  // stoi/estoi NaN for non-speech clips
   int lag = 0;            // samples the decoded signal was shifted by to line up with the original
+  double encode_seconds = 0, decode_seconds = 0;  // wall time of the tool runs
   std::string error;      // non-empty when the tool failed
 };
 

@@ -156,6 +156,20 @@ TEST(AudioRd, RealOpusAndCodec2RunsMeasureTheFilesTheyWrote) {
   EXPECT_GT(hi.stoi, lo.stoi);
   EXPECT_GT(hi.estoi, lo.estoi);
   EXPECT_GT(hi.si_sdr, lo.si_sdr);
+  for (const auto& r : rows) EXPECT_GT(r.decode_seconds, 0.0);
+  // A rerun takes every row from the cache: the same numbers, and no tool runs (the coded files are gone).
+  for (const auto& e : fs::directory_iterator(dir / "out" / "work"))
+    if (e.path().extension() != ".log") fs::remove(e.path());
+  const auto again = run_audio_rd(opt);
+  ASSERT_EQ(again.size(), rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(again[i].bytes, rows[i].bytes);
+    EXPECT_DOUBLE_EQ(again[i].mel, rows[i].mel);
+    EXPECT_DOUBLE_EQ(again[i].si_sdr, rows[i].si_sdr);
+    EXPECT_NEAR(again[i].stoi, rows[i].stoi, 1e-6);
+  }
+  for (const auto& e : fs::directory_iterator(dir / "out" / "work"))
+    EXPECT_NE(e.path().extension(), ".opus") << "a cached row was rerun";
   fs::remove_all(dir);
 }
 
