@@ -42,7 +42,7 @@ int finish_media_run(const std::vector<Row>& rows, const std::string& md, const 
   write_csv(rows, (std::filesystem::path(out_dir) / "rows.csv").string());
   nicodec::write_file_atomic((std::filesystem::path(out_dir) / "report.md").string(),
                              reinterpret_cast<const uint8_t*>(md.data()), md.size());
-  std::printf("%s\nwrote %s/{rows.csv,report.md}\n", md.c_str(), out_dir.c_str());
+  std::printf("%s\nwrote %s/{rows.csv,report.md} (and plots)\n", md.c_str(), out_dir.c_str());
   size_t errors = 0;
   for (const auto& r : rows) errors += !r.error.empty();
   if (errors) std::fprintf(stderr, "rdeval: %zu points failed (see rows.csv)\n", errors);
@@ -116,6 +116,12 @@ int main(int argc, char** argv) {
       }
       ao.codecs = split_list(codecs);
       const auto rows = nicodec::eval::run_audio_rd(ao);
+      for (const auto& [stem, spec] : nicodec::eval::audio_plots(rows)) {
+        const std::string svg = nicodec::eval::svg_plot(spec);
+        nicodec::write_file_atomic((std::filesystem::path(ao.out_dir) / (stem + ".svg")).string(),
+                                   reinterpret_cast<const uint8_t*>(svg.data()), svg.size());
+        nicodec::eval::png_plot(spec, (std::filesystem::path(ao.out_dir) / (stem + ".png")).string());
+      }
       return finish_media_run(rows, nicodec::eval::audio_markdown_report(rows, command_line(argc, argv)), ao.out_dir,
                               nicodec::eval::write_audio_csv);
     }
@@ -156,10 +162,12 @@ int main(int argc, char** argv) {
       nicodec::write_file_atomic((out / name).string(), reinterpret_cast<const uint8_t*>(text.data()), text.size());
     };
     save("report.md", md);
-    save("psnr.svg", nicodec::eval::svg_plot(curves, false, "PSNR vs rate"));
-    save("msssim.svg", nicodec::eval::svg_plot(curves, true, "MS-SSIM vs rate"));
-    nicodec::eval::png_plot(curves, false, "PSNR vs rate", (out / "psnr.png").string());
-    nicodec::eval::png_plot(curves, true, "MS-SSIM vs rate", (out / "msssim.png").string());
+    const auto psnr = nicodec::eval::rd_plot_spec(curves, false, "PSNR vs rate");
+    const auto msssim = nicodec::eval::rd_plot_spec(curves, true, "MS-SSIM vs rate");
+    save("psnr.svg", nicodec::eval::svg_plot(psnr));
+    save("msssim.svg", nicodec::eval::svg_plot(msssim));
+    nicodec::eval::png_plot(psnr, (out / "psnr.png").string());
+    nicodec::eval::png_plot(msssim, (out / "msssim.png").string());
     std::printf("%s\nwrote %s/{rows.csv,report.md,psnr.svg,msssim.svg,psnr.png,msssim.png}\n", md.c_str(), opt.out_dir.c_str());
     size_t errors = 0;
     for (const auto& r : rows) errors += !r.error.empty();

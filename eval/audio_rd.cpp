@@ -209,4 +209,33 @@ std::string audio_markdown_report(const std::vector<AudioRdRow>& rows, const std
   return md.str();
 }
 
+std::vector<std::pair<std::string, PlotSpec>> audio_plots(const std::vector<AudioRdRow>& rows) {
+  // category -> codec -> param -> (sum kbps, sum mel, sum stoi, n)
+  struct Acc {
+    double kbps = 0, mel = 0, stoi = 0;
+    int n = 0;
+  };
+  std::map<std::string, std::map<std::string, std::map<double, Acc>>> by;
+  for (const auto& r : rows) {
+    if (!r.error.empty()) continue;
+    Acc& a = by[r.category][r.codec][r.param];
+    a.kbps += r.kbps, a.mel += r.mel, a.stoi += r.stoi, ++a.n;
+  }
+  std::vector<std::pair<std::string, PlotSpec>> out;
+  for (const auto& [cat, codecs] : by)
+    for (bool stoi_plot : {false, true}) {
+      if (stoi_plot && cat != "speech") continue;
+      PlotSpec spec{cat + ": " + (stoi_plot ? "STOI" : "mel distance") + " vs rate", "kbit/s (log)",
+                    stoi_plot ? "STOI (higher is better)" : "log-mel distance (lower is better)", {}};
+      for (const auto& [codec, params] : codecs) {
+        PlotSeries s{codec, {}};
+        for (const auto& [p, a] : params) s.points.emplace_back(a.kbps / a.n, (stoi_plot ? a.stoi : a.mel) / a.n);
+        std::sort(s.points.begin(), s.points.end());
+        spec.series.push_back(std::move(s));
+      }
+      out.emplace_back(cat + (stoi_plot ? "-stoi" : "-mel"), std::move(spec));
+    }
+  return out;
+}
+
 }  // namespace nicodec::eval

@@ -5,9 +5,11 @@
 // the codec's commands and cache tag, and the setting), so a rerun only runs what changed.
 #pragma once
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "eval/anchors.h"
+#include "eval/rd_plot.h"
 
 namespace nicodec::eval {
 
@@ -32,6 +34,9 @@ std::vector<AudioRdRow> run_audio_rd(const AudioRdOptions& opt);
 void write_audio_csv(const std::vector<AudioRdRow>& rows, const std::string& path);
 // Markdown: per category, one row per codec and setting with the means over clips.
 std::string audio_markdown_report(const std::vector<AudioRdRow>& rows, const std::string& command);
+// Plots of the means: per category mel distance vs kbit/s ("<category>-mel"), and for speech STOI vs kbit/s
+// ("speech-stoi"); one series per codec. Returns (file stem, plot) pairs.
+std::vector<std::pair<std::string, PlotSpec>> audio_plots(const std::vector<AudioRdRow>& rows);
 // The lag in [-max_lag, max_lag] that best lines `est` up with `ref` (cross-correlation over the first 3 s).
 int best_lag(const std::vector<float>& ref, const std::vector<float>& est, int max_lag);
 

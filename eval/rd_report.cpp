@@ -96,51 +96,14 @@ std::string markdown_report(const std::vector<RdCurve>& curves, const std::strin
   return md;
 }
 
-PlotRange plot_range(const std::vector<RdCurve>& curves, bool ms) {
-  double x0 = 1e9, x1 = -1e9, y0 = 1e9, y1 = -1e9;
-  for (const auto& c : curves)
-    for (const auto& p : c.points) {
-      const double y = ms ? p.ms_ssim_db : p.psnr;
-      x0 = std::min(x0, std::log10(p.bpp)), x1 = std::max(x1, std::log10(p.bpp));
-      y0 = std::min(y0, y), y1 = std::max(y1, y);
-    }
-  if (x0 > x1) return {0, 0, 0, 0, true};
-  return {std::floor(x0 * 2) / 2, std::ceil(x1 * 2) / 2, std::floor(y0), std::ceil(y1), false};
-}
-
-std::string svg_plot(const std::vector<RdCurve>& curves, bool ms, const std::string& title) {
-  const double W = 720, H = 480, L = 70, R = 170, T = 40, B = 60;
-  const PlotRange r = plot_range(curves, ms);
-  if (r.empty) return "<svg xmlns='http://www.w3.org/2000/svg'/>";
-  const double x0 = r.x0, x1 = r.x1, y0 = r.y0, y1 = r.y1;
-  auto X = [&](double bpp) { return L + (std::log10(bpp) - x0) / std::max(1e-9, x1 - x0) * (W - L - R); };
-  auto Y = [&](double v) { return H - B - (v - y0) / std::max(1e-9, y1 - y0) * (H - T - B); };
-  static const char* colors[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
-  std::string s = "<svg xmlns='http://www.w3.org/2000/svg' width='" + fmt("%g", W) + "' height='" + fmt("%g", H) +
-                  "' font-family='sans-serif' font-size='12'>\n<rect width='100%' height='100%' fill='white'/>\n";
-  s += "<text x='" + fmt("%g", W / 2 - 60) + "' y='22' font-size='15'>" + title + "</text>\n";
-  for (double e = x0; e <= x1 + 1e-9; e += 0.5) {
-    const double v = std::pow(10, e);
-    s += "<line x1='" + fmt("%.1f", X(v)) + "' y1='" + fmt("%g", T) + "' x2='" + fmt("%.1f", X(v)) + "' y2='" + fmt("%g", H - B) + "' stroke='#ddd'/>";
-    s += "<text x='" + fmt("%.1f", X(v) - 12) + "' y='" + fmt("%g", H - B + 16) + "'>" + fmt("%.3g", v) + "</text>\n";
+PlotSpec rd_plot_spec(const std::vector<RdCurve>& curves, bool ms, const std::string& title) {
+  PlotSpec spec{title, "bits per pixel (log)", ms ? "MS-SSIM (dB)" : "PSNR (dB)", {}};
+  for (const auto& c : curves) {
+    PlotSeries s{c.codec, {}};
+    for (const auto& p : c.points) s.points.emplace_back(p.bpp, ms ? p.ms_ssim_db : p.psnr);
+    spec.series.push_back(std::move(s));
   }
-  const double step = (y1 - y0) > 12 ? 4 : 2;
-  for (double v = y0; v <= y1 + 1e-9; v += step) {
-    s += "<line x1='" + fmt("%g", L) + "' y1='" + fmt("%.1f", Y(v)) + "' x2='" + fmt("%g", W - R) + "' y2='" + fmt("%.1f", Y(v)) + "' stroke='#ddd'/>";
-    s += "<text x='" + fmt("%g", L - 30) + "' y='" + fmt("%.1f", Y(v) + 4) + "'>" + fmt("%g", v) + "</text>\n";
-  }
-  s += "<text x='" + fmt("%g", (W - R + L) / 2 - 40) + "' y='" + fmt("%g", H - 15) + "'>bits per pixel (log)</text>\n";
-  s += "<text x='18' y='" + fmt("%g", H / 2) + "' transform='rotate(-90 18 " + fmt("%g", H / 2) + ")'>" + (ms ? "MS-SSIM (dB)" : "PSNR (dB)") + "</text>\n";
-  for (size_t i = 0; i < curves.size(); ++i) {
-    const char* col = colors[i % 10];
-    std::string pts;
-    for (const auto& p : curves[i].points) pts += fmt("%.1f,", X(p.bpp)) + fmt("%.1f ", Y(ms ? p.ms_ssim_db : p.psnr));
-    s += "<polyline fill='none' stroke='" + std::string(col) + "' stroke-width='2' points='" + pts + "'/>\n";
-    for (const auto& p : curves[i].points)
-      s += "<circle cx='" + fmt("%.1f", X(p.bpp)) + "' cy='" + fmt("%.1f", Y(ms ? p.ms_ssim_db : p.psnr)) + "' r='3' fill='" + col + "'/>";
-    s += "\n<text x='" + fmt("%g", W - R + 15) + "' y='" + fmt("%g", T + 18 + 18.0 * static_cast<double>(i)) + "' fill='" + col + "'>" + curves[i].codec + "</text>\n";
-  }
-  return s + "</svg>\n";
+  return spec;
 }
 
 }  // namespace nicodec::eval

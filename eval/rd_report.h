@@ -1,8 +1,9 @@
-// Turns measured rows into mean rate-distortion curves, BD-rate tables, CSV, and SVG plots.
+// Turns measured rows into mean rate-distortion curves, BD-rate tables, CSV, and plot specs.
 #pragma once
 #include <string>
 #include <vector>
 
+#include "eval/rd_plot.h"
 #include "eval/rd_runner.h"
 
 namespace nicodec::eval {
@@ -22,17 +23,7 @@ std::vector<RdCurve> mean_curves(const std::vector<RdRow>& rows);
 void write_csv(const std::vector<RdRow>& rows, const std::string& path);
 // Markdown: the command, per-codec points, and BD-rate (PSNR, MS-SSIM dB) of every codec against `reference`.
 std::string markdown_report(const std::vector<RdCurve>& curves, const std::string& reference, const std::string& command);
-// The axes of an RD plot: log10(bpp) from x0 to x1 (rounded out to half decades) and quality from y0 to y1
-// (rounded out to whole dB); empty when no curve has a point.
-struct PlotRange {
-  double x0, x1, y0, y1;
-  bool empty;
-};
-PlotRange plot_range(const std::vector<RdCurve>& curves, bool ms_ssim);
-
-// PSNR (or MS-SSIM dB) against bpp on a log axis, one line per codec.
-std::string svg_plot(const std::vector<RdCurve>& curves, bool ms_ssim, const std::string& title);
-// The same plot as a PNG file (OpenCV drawing), written atomically.
-void png_plot(const std::vector<RdCurve>& curves, bool ms_ssim, const std::string& title, const std::string& path);
+// The plot of PSNR (or MS-SSIM in dB) against bpp, one series per codec (eval/rd_plot.h draws it).
+PlotSpec rd_plot_spec(const std::vector<RdCurve>& curves, bool ms_ssim, const std::string& title);
 
 }  // namespace nicodec::eval

@@ -52,17 +52,24 @@ TEST(RdReport, ReportCarriesTheBdRateOfTheCurves) {
   const std::string md = markdown_report(mean_curves(rows), "x", "rdeval --test");
   EXPECT_NE(md.find("| y | -20.0%"), std::string::npos) << md;
   EXPECT_NE(md.find("rdeval --test"), std::string::npos);
-  const std::string svg = svg_plot(mean_curves(rows), false, "t");
+  const std::string svg = svg_plot(rd_plot_spec(mean_curves(rows), false, "t"));
   EXPECT_NE(svg.find("<polyline"), std::string::npos);
-  const PlotRange r = plot_range(mean_curves(rows), false);
+  EXPECT_NE(svg.find("PSNR (dB)"), std::string::npos);
+  const PlotRange r = plot_range(rd_plot_spec(mean_curves(rows), false, "t"));
   EXPECT_FALSE(r.empty);
   EXPECT_DOUBLE_EQ(r.x0, -1.5);  // log10(0.08) = -1.1 rounded out to the half decade
   EXPECT_DOUBLE_EQ(r.x1, 0.5);   // log10(2) = 0.3
+  EXPECT_DOUBLE_EQ(r.y_step, 2);  // 12 dB in steps of 2
   EXPECT_DOUBLE_EQ(r.y0, 28);
   EXPECT_DOUBLE_EQ(r.y1, 40);
-  EXPECT_TRUE(plot_range({}, false).empty);
+  EXPECT_TRUE(plot_range(PlotSpec{}).empty);
+  // Fractional qualities (STOI 0.61 .. 0.93) get fractional ticks: step 0.05, range 0.6 .. 0.95.
+  const PlotRange f = plot_range(PlotSpec{"t", "x", "y", {{"a", {{1.0, 0.61}, {10.0, 0.93}}}}});
+  EXPECT_NEAR(f.y_step, 0.05, 1e-12);
+  EXPECT_NEAR(f.y0, 0.6, 1e-12);
+  EXPECT_NEAR(f.y1, 0.95, 1e-12);
   const std::string png = (std::filesystem::temp_directory_path() / ("nicodec_plot_" + std::to_string(::getpid()) + ".png")).string();
-  png_plot(mean_curves(rows), true, "t", png);
+  png_plot(rd_plot_spec(mean_curves(rows), true, "t"), png);
   const Image img = read_image(png);
   std::filesystem::remove(png);
   EXPECT_EQ(img.width, 1080);
@@ -157,6 +164,11 @@ TEST(AudioRd, RealOpusAndCodec2RunsMeasureTheFilesTheyWrote) {
   EXPECT_GT(hi.estoi, lo.estoi);
   EXPECT_GT(hi.si_sdr, lo.si_sdr);
   for (const auto& r : rows) EXPECT_GT(r.decode_seconds, 0.0);
+  const auto plots = audio_plots(rows);
+  ASSERT_EQ(plots.size(), 2u);  // speech: mel and STOI
+  EXPECT_EQ(plots[1].first, "speech-stoi");
+  ASSERT_EQ(plots[1].second.series.size(), 2u);  // codec2, opus
+  EXPECT_EQ(plots[1].second.series[1].points.size(), find_audio_anchor("opus").params.size());
   // A rerun takes every row from the cache: the same numbers, and no tool runs (the coded files are gone).
   for (const auto& e : fs::directory_iterator(dir / "out" / "work"))
     if (e.path().extension() != ".log") fs::remove(e.path());
