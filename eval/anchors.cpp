@@ -89,6 +89,11 @@ bool audiocodec_anchor(std::vector<Anchor>* out) {
                       "); param = kbit/s cap (--kbps), whole file",
                   "nac", {0.7, 1.0, 1.4, 2.0, 2.8, 4.0, 5.6}, 0.3, 8, true, false, c.bin,
                   c.exe + " encode {in} -o {out} --kbps {param}", c.exe + " decode {out} -o {dec}", c.tag});
+  out->push_back({"audiocodec-stages",
+                  "NiCodec audiocodec (" + std::filesystem::path(c.model).filename().string() + ", crc " + c.tag +
+                      "); param = fixed RVQ stage count (--stages), no cap",
+                  "nac", {1, 2, 3, 4, 6, 8, 12, 16, 24, 32}, 1, 32, true, true, c.bin,
+                  c.exe + " encode {in} -o {out} --stages {param}", c.exe + " decode {out} -o {dec}", c.tag});
   return true;
 }
 

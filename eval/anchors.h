@@ -39,7 +39,7 @@ std::vector<std::string> media_files(const std::string& dir, const std::vector<s
 int run_tool(const std::string& cmd, const std::string& log_file);
 // Speech and audio anchors, run through FFmpeg: {in} is a 16 kHz mono WAV, {out} the coded file, {dec} the
 // decoded 16 kHz WAV; params are bitrates (Opus: kbit/s; Codec2: its mode in bit/s, 700 meaning 700C). Then
-// "audiocodec" (ours, param = its --kbps cap) when its binary is beside this program's and its model is found.
+// "audiocodec" (ours, param = its --kbps cap) and "audiocodec-stages" (param = --stages) when its binary is beside this program's and its model is found.
 std::vector<Anchor> audio_anchors();
 const Anchor& find_audio_anchor(const std::string& name);
 // Video anchors through FFmpeg, low delay as learned video coding papers run them (zerolatency, no B-frames,

@@ -105,7 +105,7 @@ void crop(const std::vector<std::vector<float>>& clips, int64_t len, std::mt1993
     }
     const double rms = std::sqrt(energy / static_cast<double>(len));
     if (rms < 3e-3 && attempt < 20) continue;
-    const double target = std::pow(10.0, std::uniform_real_distribution<double>(-32.0, -14.0)(rng) / 20.0);
+    const double target = std::pow(10.0, std::uniform_real_distribution<double>(-36.0, -10.0)(rng) / 20.0);
     const double g = std::min(target / std::max(rms, 1e-6), 0.99 / std::max(peak, 1e-6));
     for (int64_t i = 0; i < len; ++i) out[i] = static_cast<float>(g * c[pos + static_cast<size_t>(i)]);
     return;
