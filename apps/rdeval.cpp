@@ -49,6 +49,16 @@ int finish_media_run(const std::vector<Row>& rows, const std::string& md, const 
   return errors ? 1 : 0;
 }
 
+// <stem>.svg and <stem>.png for each plot.
+void save_plots(const std::vector<std::pair<std::string, nicodec::eval::PlotSpec>>& plots, const std::string& dir) {
+  for (const auto& [stem, spec] : plots) {
+    const std::string svg = nicodec::eval::svg_plot(spec);
+    nicodec::write_file_atomic((std::filesystem::path(dir) / (stem + ".svg")).string(),
+                               reinterpret_cast<const uint8_t*>(svg.data()), svg.size());
+    nicodec::eval::png_plot(spec, (std::filesystem::path(dir) / (stem + ".png")).string());
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -101,6 +111,7 @@ int main(int argc, char** argv) {
       if (app.get_option("--reference")->count() == 0) reference = "x265-medium";
       vo.codecs = split_list(codecs);
       const auto rows = nicodec::eval::run_video_rd(vo);
+      save_plots(nicodec::eval::video_plots(rows), vo.out_dir);
       return finish_media_run(rows, nicodec::eval::video_markdown_report(rows, reference, command_line(argc, argv)),
                               vo.out_dir, nicodec::eval::write_video_csv);
     }
@@ -116,12 +127,7 @@ int main(int argc, char** argv) {
       }
       ao.codecs = split_list(codecs);
       const auto rows = nicodec::eval::run_audio_rd(ao);
-      for (const auto& [stem, spec] : nicodec::eval::audio_plots(rows)) {
-        const std::string svg = nicodec::eval::svg_plot(spec);
-        nicodec::write_file_atomic((std::filesystem::path(ao.out_dir) / (stem + ".svg")).string(),
-                                   reinterpret_cast<const uint8_t*>(svg.data()), svg.size());
-        nicodec::eval::png_plot(spec, (std::filesystem::path(ao.out_dir) / (stem + ".png")).string());
-      }
+      save_plots(nicodec::eval::audio_plots(rows), ao.out_dir);
       return finish_media_run(rows, nicodec::eval::audio_markdown_report(rows, command_line(argc, argv)), ao.out_dir,
                               nicodec::eval::write_audio_csv);
     }

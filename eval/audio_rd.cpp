@@ -15,6 +15,7 @@
 #include "core/media/audio_io.h"
 #include "core/progress.h"
 #include "eval/audio_metrics.h"
+#include "eval/rd_cache.h"
 #include "eval/stoi.h"
 
 namespace nicodec::eval {
@@ -57,25 +58,8 @@ void measure(AudioRdRow& r, const Audio& ref, const Audio& dec_in) {
   }
 }
 
-// Cache lines: key TAB bytes lag mel si_sdr stoi estoi enc_s dec_s error (a row is reused while the clip's
-// content, the codec's commands, its cache tag and the setting are unchanged; failed rows are always rerun).
-std::string cache_key(uint32_t clip_crc, const Anchor& a, double p) {
-  const std::string what = a.encode + "\n" + a.decode + "\n" + a.cache_tag;
-  char k[96];
-  std::snprintf(k, sizeof k, "%08x|%s|%.9g|%08x", clip_crc, a.name.c_str(), p, crc32(what.data(), what.size()));
-  return k;
-}
-
-std::map<std::string, std::string> load_cache(const fs::path& path) {
-  std::map<std::string, std::string> m;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) {
-    const size_t tab = line.find('\t');
-    if (tab != std::string::npos) m[line.substr(0, tab)] = line.substr(tab + 1);
-  }
-  return m;
-}
-
+// Cached value: bytes lag mel si_sdr stoi estoi enc_s dec_s (keyed by the clip's content CRC and the codec's
+// identity; failed rows are never cached, so they are rerun).
 bool from_cache(const std::string& value, AudioRdRow& r) {
   std::istringstream in(value);
   std::string stoi_s, estoi_s;
@@ -120,9 +104,7 @@ std::vector<AudioRdRow> run_audio_rd(const AudioRdOptions& opt) {
   size_t total = 0;
   for (const Anchor* a : codecs) total += a->params.size() * clips.size();
   Progress progress("audio RD", total, opt.progress);
-  const fs::path cache_path = fs::path(opt.out_dir) / "audio-cache.tsv";
-  const auto cache = load_cache(cache_path);
-  std::ofstream cache_out(cache_path, std::ios::app);
+  RdCache cache((fs::path(opt.out_dir) / "audio-cache.tsv").string());
   std::vector<AudioRdRow> rows;
   for (const auto& clip : clips) {
     const auto clip_bytes = read_file(clip.string());
@@ -140,8 +122,10 @@ std::vector<AudioRdRow> run_audio_rd(const AudioRdOptions& opt) {
         r.codec = a->name;
         r.param = p;
         r.seconds = static_cast<double>(ref.samples.size()) / ref.sample_rate;
-        const std::string key = cache_key(clip_crc, *a, p);
-        if (auto it = cache.find(key); it != cache.end() && from_cache(it->second, r)) {
+        char crc[16];
+        std::snprintf(crc, sizeof crc, "%08x", clip_crc);
+        const std::string key = crc + codec_identity(*a, p);
+        if (const std::string* hit = cache.find(key); hit && from_cache(*hit, r)) {
           rows.push_back(r);
           progress.update(rows.size());
           continue;
@@ -160,7 +144,7 @@ std::vector<AudioRdRow> run_audio_rd(const AudioRdOptions& opt) {
             r.decode_seconds = timed_tool(fill(a->decode, p, in, in, out, dec), log, &status);
             if (status != 0) throw Error("decoder failed (see work/tools.log)");
             measure(r, ref, read_audio(dec));
-            cache_out << key << "\t" << to_cache(r) << "\n" << std::flush;
+            cache.add(key, to_cache(r));
           } catch (const Error& e) {
             r.error = e.what();
           }

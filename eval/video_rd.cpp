@@ -14,6 +14,7 @@
 #include "core/media/video_io.h"
 #include "core/progress.h"
 #include "eval/bd_rate.h"
+#include "eval/rd_cache.h"
 #include "eval/video_metrics.h"
 
 namespace nicodec::eval {
@@ -74,6 +75,7 @@ std::vector<VideoRdRow> run_video_rd(const VideoRdOptions& opt) {
   size_t total = 0;
   for (const Anchor* a : codecs) total += a->params.size() * clips.size();
   Progress progress("video RD", total, opt.progress);
+  RdCache cache((fs::path(opt.out_dir) / "video-cache.tsv").string());
   std::vector<VideoRdRow> rows;
   const std::string gop = std::to_string(opt.intra_period == -1 ? 9999 : opt.intra_period);
   for (const auto& clip : clips) {
@@ -99,6 +101,19 @@ std::vector<VideoRdRow> run_video_rd(const VideoRdOptions& opt) {
           replace_all(*c, "{gop}", gop);
           replace_all(*c, "{frames}", std::to_string(frames));
         }
+        const std::string key = file_identity(clip.string()) + "|f" + std::to_string(frames) + "|g" + gop + codec_identity(*a, p);
+        if (const std::string* hit = cache.find(key)) {
+          std::istringstream in(*hit);
+          std::string ms;
+          if (in >> r.bytes >> r.psnr_yuv >> r.psnr_y >> ms >> r.encode_s >> r.decode_s) {
+            r.ms_ssim_yuv = ms == "nan" ? std::nan("") : std::stod(ms);
+            r.bpp = 8.0 * static_cast<double>(r.bytes) / (static_cast<double>(w) * h * frames);
+            r.kbps = kbps(r.bytes, static_cast<size_t>(frames), fps);
+            rows.push_back(r);
+            progress.update(rows.size());
+            continue;
+          }
+        }
         fs::remove(out);
         const auto t0 = std::chrono::steady_clock::now();
         const int st = run_tool(fill(enc_cmd, p, clip.string(), clip.string(), out, dec), log);
@@ -110,9 +125,17 @@ std::vector<VideoRdRow> run_video_rd(const VideoRdOptions& opt) {
           r.bpp = 8.0 * static_cast<double>(r.bytes) / (static_cast<double>(w) * h * frames);
           r.kbps = kbps(r.bytes, static_cast<size_t>(frames), fps);
           try {
+            const auto t1 = std::chrono::steady_clock::now();
             if (run_tool(fill(dec_cmd, p, clip.string(), clip.string(), out, dec), log) != 0)
               throw Error("decoder failed (see work/tools.log)");
+            r.decode_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
             measure(r, clip.string(), dec);
+            std::ostringstream v;
+            v.precision(17);
+            v << r.bytes << " " << r.psnr_yuv << " " << r.psnr_y << " "
+              << (std::isnan(r.ms_ssim_yuv) ? std::string("nan") : std::to_string(r.ms_ssim_yuv)) << " " << r.encode_s << " "
+              << r.decode_s;
+            cache.add(key, v.str());
           } catch (const Error& e) {
             r.error = e.what();
           }
@@ -128,11 +151,11 @@ std::vector<VideoRdRow> run_video_rd(const VideoRdOptions& opt) {
 
 void write_video_csv(const std::vector<VideoRdRow>& rows, const std::string& path) {
   std::ofstream f(path);
-  f << "clip,codec,param,width,height,frames,fps,bytes,bpp,kbps,psnr_yuv,psnr_y,ms_ssim_yuv,encode_s,error\n";
+  f << "clip,codec,param,width,height,frames,fps,bytes,bpp,kbps,psnr_yuv,psnr_y,ms_ssim_yuv,encode_s,decode_s,error\n";
   for (const auto& r : rows)
     f << r.clip << "," << r.codec << "," << r.param << "," << r.width << "," << r.height << "," << r.frames << ","
       << r.fps << "," << r.bytes << "," << r.bpp << "," << r.kbps << "," << r.psnr_yuv << "," << r.psnr_y << ","
-      << r.ms_ssim_yuv << "," << r.encode_s << ",\"" << r.error << "\"\n";
+      << r.ms_ssim_yuv << "," << r.encode_s << "," << r.decode_s << ",\"" << r.error << "\"\n";
   if (!f) throw Error("cannot write " + path);
 }
 
@@ -141,17 +164,17 @@ std::string video_markdown_report(const std::vector<VideoRdRow>& rows, const std
   std::ostringstream md;
   md << "Made by `" << command << "`. bpp counts the whole stream over all pixels of all frames; PSNR-YUV and "
         "MS-SSIM-YUV weight Y:U:V as 6:1:1.\n\n| clip | codec | CRF | bpp | kbit/s | PSNR-YUV dB | PSNR-Y dB | "
-        "MS-SSIM-YUV | encode s |\n|---|---|---|---|---|---|---|---|---|\n";
+        "MS-SSIM-YUV | encode s | decode s |\n|---|---|---|---|---|---|---|---|---|---|\n";
   std::map<std::string, std::map<std::string, std::vector<RdPoint>>> psnr, ssim;  // clip -> codec -> points
   std::set<std::string> codecs;
   for (const auto& r : rows) {
     md << "| " << r.clip << " | " << r.codec << " | " << fmt(r.param, "%g") << " | ";
     if (!r.error.empty()) {
-      md << r.error << " | | | | | |\n";
+      md << r.error << " | | | | | | |\n";
       continue;
     }
     md << fmt(r.bpp, "%.4f") << " | " << fmt(r.kbps, "%.1f") << " | " << fmt(r.psnr_yuv, "%.2f") << " | "
-       << fmt(r.psnr_y, "%.2f") << " | " << fmt(r.ms_ssim_yuv, "%.4f") << " | " << fmt(r.encode_s, "%.1f") << " |\n";
+       << fmt(r.psnr_y, "%.2f") << " | " << fmt(r.ms_ssim_yuv, "%.4f") << " | " << fmt(r.encode_s, "%.1f") << " | " << fmt(r.decode_s, "%.1f") << " |\n";
     psnr[r.clip][r.codec].push_back({r.bpp, r.psnr_yuv});
     if (!std::isnan(r.ms_ssim_yuv)) ssim[r.clip][r.codec].push_back({r.bpp, -10 * std::log10(1 - r.ms_ssim_yuv)});
     codecs.insert(r.codec);
@@ -190,6 +213,22 @@ std::string video_markdown_report(const std::vector<VideoRdRow>& rows, const std
     }
   }
   return md.str();
+}
+
+std::vector<std::pair<std::string, PlotSpec>> video_plots(const std::vector<VideoRdRow>& rows) {
+  std::map<std::string, std::map<std::string, std::vector<std::pair<double, double>>>> by;  // clip -> codec -> points
+  for (const auto& r : rows)
+    if (r.error.empty()) by[r.clip][r.codec].emplace_back(r.kbps, r.psnr_yuv);
+  std::vector<std::pair<std::string, PlotSpec>> out;
+  for (auto& [clip, codecs] : by) {
+    PlotSpec spec{clip + ": PSNR-YUV vs rate", "kbit/s (log)", "PSNR-YUV (dB, 6:1:1)", {}};
+    for (auto& [codec, pts] : codecs) {
+      std::sort(pts.begin(), pts.end());
+      spec.series.push_back({codec, pts});
+    }
+    out.emplace_back(clip + "-psnr", std::move(spec));
+  }
+  return out;
 }
 
 }  // namespace nicodec::eval

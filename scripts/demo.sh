@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job on bundled sample data: compress a photo with the learned codec (nicodec) at a target bpp and
-# measure what came back with FFmpeg; code it losslessly through the entropy layer and check the pixels; measure
+# measure what came back with FFmpeg; compress speech with audiocodec at 1.4 kbit/s; code it losslessly through the entropy layer and check the pixels; measure
 # the entropy coders.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +14,14 @@ if [ -x build/apps/nicodec ]; then
   build/apps/nicodec decode "$out/citrus.nic" -o "$out/citrus-nic.png"
   ffmpeg -hide_banner -loglevel info -i "$out/citrus-nic.png" -i "$img" -lavfi psnr -f null - 2>&1 |
     sed -n 's/.*PSNR r:.* average:\([0-9.]*\).*/PSNR of the decoded picture (FFmpeg): \1 dB/p'
+fi
+wav=data/samples/speech-16k-3s.wav
+if [ -x build/apps/audiocodec ]; then
+  echo "== audiocodec: $wav at 1.4 kbit/s (the whole file, headers included, at most 1.4 kbit/s)"
+  build/apps/audiocodec encode "$wav" --kbps 1.4 -o "$out/speech.nac"
+  build/apps/audiocodec info "$out/speech.nac"
+  build/apps/audiocodec decode "$out/speech.nac" -o "$out/speech-nac.wav"
+  printf 'sizes: WAV %d bytes, audiocodec %d bytes\n' "$(stat -c %s "$wav")" "$(stat -c %s "$out/speech.nac")"
 fi
 echo "== lossless round trip of $img"
 build/apps/nctool encode-lossless "$img" -o "$out/citrus.ncl"

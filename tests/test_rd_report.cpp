@@ -212,6 +212,21 @@ TEST(VideoRd, RealX264RunMeasuresTheStreamItWrote) {
   }
   const std::string md = video_markdown_report(rows, "x265-medium", "test");
   EXPECT_NE(md.find("| x264-medium | PSNR-YUV |"), std::string::npos) << md;
+  for (const auto& r : rows) EXPECT_GT(r.decode_s, 0.0);
+  const auto plots = video_plots(rows);
+  ASSERT_EQ(plots.size(), 1u);
+  EXPECT_EQ(plots[0].second.series.size(), 2u);
+  // Rerun: every point from the cache (nothing is encoded: the work folder stays empty of streams).
+  fs::remove_all(dir / "out" / "work");
+  const auto again = run_video_rd(opt);
+  ASSERT_EQ(again.size(), rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(again[i].bytes, rows[i].bytes);
+    EXPECT_DOUBLE_EQ(again[i].psnr_yuv, rows[i].psnr_yuv);
+  }
+  for (const auto& e : fs::directory_iterator(dir / "out" / "work")) EXPECT_EQ(e.path().extension(), ".log") << e.path();
+  opt.frames = 3;  // another frame count is another key
+  EXPECT_EQ(run_video_rd(opt).size(), 8u);
   opt.intra_period = 0;
   EXPECT_THROW(run_video_rd(opt), UsageError);
   fs::remove_all(dir);
