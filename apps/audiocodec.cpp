@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
   o_kbps->excludes(o_stages);
 
   auto* dec = app.add_subcommand("decode", "decompress a .nac file to audio at the source's sample rate and channel count "
-                                           "(WAV streamed as it decodes; FLAC/OGG by extension)");
+                                           "(WAV, FLAC or OGG by extension, written as it decodes)");
   dec->add_option("input", in, "a .nac file, or - for standard input")->required();
   dec->add_option("-o,--output", out, "output file (default: input with .wav; - = WAV on standard output)");
 

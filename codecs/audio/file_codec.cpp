@@ -12,12 +12,6 @@ namespace nicodec::codecs::audio {
 namespace {
 constexpr size_t kBlock = 1 << 16;  // source frames read at a time
 
-std::string lower_extension(const std::string& path) {
-  std::string e = std::filesystem::path(path).extension().string();
-  std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return e;
-}
-
 // Model-rate mono samples -> source rate, cut or padded to the source's frame count, passed on in pieces.
 class Restorer {
  public:
@@ -95,37 +89,22 @@ EncodeResult encode_file(AudioCodecModel& model, const std::string& input, const
 
 SourceInfo decode_to_file(AudioCodecModel& model, const std::vector<uint8_t>& bitstream, const std::string& output) {
   SourceInfo src;
-  const std::string ext = lower_extension(output);
-  if (output == "-" || ext == ".wav") {
-    std::unique_ptr<WavWriter> w;
-    std::vector<float> up;
-    decode_into(
-        model, bitstream,
-        [&](const SourceInfo& s) {
-          src = s;
-          w = std::make_unique<WavWriter>(output, static_cast<int>(s.sample_rate), static_cast<int>(s.channels), s.frames);
-        },
-        [&](const float* x, size_t n) {
-          const size_t ch = static_cast<size_t>(src.channels);
-          up.resize(n * ch);
-          for (size_t i = 0; i < n; ++i)
-            for (size_t c = 0; c < ch; ++c) up[i * ch + c] = x[i];
-          w->write(up.data(), n);
-        });
-    w->close();
-    return src;
-  }
-  Audio a = decode_audio(model, bitstream);
-  Audio out;
-  out.sample_rate = a.sample_rate;
-  out.channels = static_cast<int>(read_container(bitstream).param("ch"));
-  out.samples.reserve(a.samples.size() * static_cast<size_t>(out.channels));
-  for (float v : a.samples)
-    for (int c = 0; c < out.channels; ++c) out.samples.push_back(v);
-  write_audio(output, out);
-  src.sample_rate = out.sample_rate;
-  src.channels = out.channels;
-  src.frames = static_cast<int64_t>(a.samples.size());
+  std::unique_ptr<AudioWriter> w;
+  std::vector<float> up;
+  decode_into(
+      model, bitstream,
+      [&](const SourceInfo& s) {
+        src = s;
+        w = std::make_unique<AudioWriter>(output, static_cast<int>(s.sample_rate), static_cast<int>(s.channels), s.frames);
+      },
+      [&](const float* x, size_t n) {
+        const size_t ch = static_cast<size_t>(src.channels);
+        up.resize(n * ch);
+        for (size_t i = 0; i < n; ++i)
+          for (size_t c = 0; c < ch; ++c) up[i * ch + c] = x[i];
+        w->write(up.data(), n);
+      });
+  w->close();
   return src;
 }
 

@@ -1,7 +1,7 @@
 // Whole-file audiocodec pipelines over the streaming pieces: any input libsndfile or FFmpeg reads (or "-",
 // standard input) -> downmix -> resample to the model rate -> AudioEncoder; and bitstream -> AudioDecoder ->
-// resample back to the source rate -> the source's channel count (the mono signal copied to each) -> WAV
-// written as it is decoded (or "-", standard output), or FLAC/OGG by extension (written whole).
+// resample back to the source rate -> the source's channel count (the mono signal copied to each) -> WAV, FLAC
+// or OGG by extension, written as it is decoded (or "-": WAV on standard output).
 #pragma once
 #include <cstdint>
 #include <functional>

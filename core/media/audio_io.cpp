@@ -93,26 +93,9 @@ Audio read_audio(const std::string& path) {
 void write_audio(const std::string& path, const Audio& audio) {
   if (audio.channels < 1 || audio.sample_rate < 1 || audio.samples.size() % static_cast<size_t>(audio.channels))
     throw UsageError("write_audio: inconsistent audio buffer");
-  const std::filesystem::path p(path);
-  const std::string ext = p.extension().string();
-  SF_INFO info{};
-  info.samplerate = audio.sample_rate;
-  info.channels = audio.channels;
-  if (ext == ".wav") info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
-  else if (ext == ".flac") info.format = SF_FORMAT_FLAC | SF_FORMAT_PCM_16;
-  else if (ext == ".ogg") info.format = SF_FORMAT_OGG | SF_FORMAT_VORBIS;
-  else throw Error("cannot write '" + path + "': use a .wav, .flac or .ogg name");
-  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  SNDFILE* f = sf_open(tmp.c_str(), SFM_WRITE, &info);
-  if (!f) throw Error("cannot create '" + tmp + "': " + sf_strerror(nullptr));
-  sf_command(f, SFC_SET_CLIPPING, nullptr, SF_TRUE);
-  const sf_count_t frames = static_cast<sf_count_t>(audio.frames());
-  const bool ok = sf_writef_float(f, audio.samples.data(), frames) == frames;
-  sf_close(f);
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw Error("cannot write '" + path + "'");
-  }
+  AudioWriter w(path, audio.sample_rate, audio.channels, static_cast<int64_t>(audio.frames()));
+  w.write(audio.samples.data(), audio.frames());
+  w.close();
 }
 
 Audio downmix_mono(const Audio& audio) {

@@ -16,7 +16,8 @@ struct Audio {
 // Tries libsndfile, then FFmpeg. Throws Error if neither can read the file.
 Audio read_audio(const std::string& path);
 Audio read_audio_ffmpeg(const std::string& path);  // FFmpeg only (also used to cross-check libsndfile)
-// Format by extension: .wav (16-bit PCM), .flac (16-bit), .ogg (Vorbis). Written atomically.
+// Format by extension: .wav (16-bit PCM), .flac (16-bit), .ogg (Vorbis); "-" = WAV on standard output.
+// Written atomically (core/media/audio_stream.h AudioWriter).
 void write_audio(const std::string& path, const Audio& audio);
 
 // Mean of the channels.

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 
 #include "core/byte_io.h"
 #include "core/error.h"
@@ -146,68 +147,98 @@ std::vector<float> StreamResampler::flush() {
   return convert(nullptr, 0);
 }
 
-WavWriter::WavWriter(const std::string& path, int sample_rate, int channels, int64_t frames)
+AudioWriter::AudioWriter(const std::string& path, int sample_rate, int channels, int64_t frames)
     : path_(path), channels_(channels), frames_(frames) {
-  const uint64_t data_bytes = static_cast<uint64_t>(frames) * static_cast<uint64_t>(channels) * 2;
-  if (channels < 1 || channels > 64 || sample_rate < 1 || frames < 0 || data_bytes > 0xFFFFFFFFull - 36)
-    throw UsageError("WAV output: " + std::to_string(frames) + " frames x " + std::to_string(channels) +
-                     " channels do not fit a WAV file (4 GiB); write FLAC instead");
+  if (channels < 1 || channels > 64 || sample_rate < 1 || sample_rate > 768000 || frames < 0)
+    throw UsageError("audio output: " + std::to_string(channels) + " channels at " + std::to_string(sample_rate) + " Hz is out of range");
   if (path == "-") {
-    f_ = stdout;
-  } else {
-    tmp_ = path + ".tmp-" + std::to_string(::getpid());
-    f_ = std::fopen(tmp_.c_str(), "wb");
-    if (!f_) throw Error("cannot create '" + tmp_ + "': " + std::strerror(errno) + " (does the folder exist and is it writable?)");
+    const uint64_t data_bytes = static_cast<uint64_t>(frames) * static_cast<uint64_t>(channels) * 2;
+    if (data_bytes > 0xFFFFFFFFull - 36)
+      throw UsageError("audio output: " + std::to_string(frames) + " frames do not fit a WAV stream (4 GiB); write a .flac file instead");
+    out_ = stdout;
+    std::vector<uint8_t> h;
+    auto u32 = [&](uint32_t v) { for (int i = 0; i < 4; ++i) h.push_back(static_cast<uint8_t>(v >> (8 * i))); };
+    auto u16 = [&](uint32_t v) { for (int i = 0; i < 2; ++i) h.push_back(static_cast<uint8_t>(v >> (8 * i))); };
+    h.insert(h.end(), {'R', 'I', 'F', 'F'});
+    u32(static_cast<uint32_t>(36 + data_bytes));
+    h.insert(h.end(), {'W', 'A', 'V', 'E', 'f', 'm', 't', ' '});
+    u32(16);
+    u16(1);  // PCM
+    u16(static_cast<uint32_t>(channels));
+    u32(static_cast<uint32_t>(sample_rate));
+    u32(static_cast<uint32_t>(sample_rate * channels * 2));
+    u16(static_cast<uint32_t>(channels * 2));
+    u16(16);
+    h.insert(h.end(), {'d', 'a', 't', 'a'});
+    u32(static_cast<uint32_t>(data_bytes));
+    if (std::fwrite(h.data(), 1, h.size(), out_) != h.size()) throw Error(std::string("error writing to standard output: ") + std::strerror(errno));
+    return;
   }
-  std::vector<uint8_t> h;
-  auto u32 = [&](uint32_t v) { for (int i = 0; i < 4; ++i) h.push_back(static_cast<uint8_t>(v >> (8 * i))); };
-  auto u16 = [&](uint32_t v) { for (int i = 0; i < 2; ++i) h.push_back(static_cast<uint8_t>(v >> (8 * i))); };
-  h.insert(h.end(), {'R', 'I', 'F', 'F'});
-  u32(static_cast<uint32_t>(36 + data_bytes));
-  h.insert(h.end(), {'W', 'A', 'V', 'E', 'f', 'm', 't', ' '});
-  u32(16);
-  u16(1);  // PCM
-  u16(static_cast<uint32_t>(channels));
-  u32(static_cast<uint32_t>(sample_rate));
-  u32(static_cast<uint32_t>(sample_rate * channels * 2));
-  u16(static_cast<uint32_t>(channels * 2));
-  u16(16);
-  h.insert(h.end(), {'d', 'a', 't', 'a'});
-  u32(static_cast<uint32_t>(data_bytes));
-  if (std::fwrite(h.data(), 1, h.size(), f_) != h.size()) throw Error("error writing '" + path + "': " + std::strerror(errno));
+  std::string ext = std::filesystem::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  SF_INFO info{};
+  info.samplerate = sample_rate;
+  info.channels = channels;
+  if (ext == ".wav") info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+  else if (ext == ".flac") info.format = SF_FORMAT_FLAC | SF_FORMAT_PCM_16;
+  else if (ext == ".ogg") info.format = SF_FORMAT_OGG | SF_FORMAT_VORBIS;
+  else throw Error("cannot write '" + path + "': use a .wav, .flac or .ogg name (or - for WAV on standard output)");
+  tmp_ = path + ".tmp-" + std::to_string(::getpid());
+  SNDFILE* f = sf_open(tmp_.c_str(), SFM_WRITE, &info);
+  if (!f) {
+    const std::string why = sf_strerror(nullptr);
+    tmp_.clear();
+    throw Error("cannot create '" + path + "': " + why + " (does the folder exist and is it writable?)");
+  }
+  sf_command(f, SFC_SET_CLIPPING, nullptr, SF_TRUE);
+  sf_ = f;
 }
 
-void WavWriter::write(const float* x, size_t frames) {
-  if (!f_) throw UsageError("WavWriter: write after close");
-  if (written_ + static_cast<int64_t>(frames) > frames_) throw UsageError("WavWriter: more frames than announced");
-  const size_t n = frames * static_cast<size_t>(channels_);
-  std::vector<uint8_t> b(2 * n);
-  for (size_t i = 0; i < n; ++i) {
-    const auto v = static_cast<int16_t>(std::lround(std::clamp(x[i], -1.0f, 1.0f) * 32767.0f));
-    b[2 * i] = static_cast<uint8_t>(static_cast<uint16_t>(v) & 0xFF);
-    b[2 * i + 1] = static_cast<uint8_t>(static_cast<uint16_t>(v) >> 8);
+void AudioWriter::write(const float* x, size_t frames) {
+  if (!out_ && !sf_) throw UsageError("AudioWriter: write after close");
+  if (written_ + static_cast<int64_t>(frames) > frames_) throw UsageError("AudioWriter: more frames than announced");
+  if (sf_) {
+    if (sf_writef_float(static_cast<SNDFILE*>(sf_), x, static_cast<sf_count_t>(frames)) != static_cast<sf_count_t>(frames))
+      throw Error("error writing '" + path_ + "': " + sf_strerror(static_cast<SNDFILE*>(sf_)));
+  } else {
+    const size_t n = frames * static_cast<size_t>(channels_);
+    std::vector<uint8_t> b(2 * n);
+    for (size_t i = 0; i < n; ++i) {
+      // As libsndfile converts with clipping on (measured: floor(x * 32768), clipped), so "-o -" and a .wav
+      // file hold the same samples.
+      const double scaled = std::floor(static_cast<double>(x[i]) * 32768.0);
+      const auto v = static_cast<uint16_t>(static_cast<int16_t>(std::clamp(scaled, -32768.0, 32767.0)));
+      b[2 * i] = static_cast<uint8_t>(v & 0xFF);
+      b[2 * i + 1] = static_cast<uint8_t>(v >> 8);
+    }
+    if (std::fwrite(b.data(), 1, b.size(), out_) != b.size())
+      throw Error(std::string("error writing to standard output: ") + std::strerror(errno));
   }
-  if (std::fwrite(b.data(), 1, b.size(), f_) != b.size()) throw Error("error writing '" + path_ + "': " + std::strerror(errno));
   written_ += static_cast<int64_t>(frames);
 }
 
-void WavWriter::close() {
-  if (!f_) return;
-  if (written_ != frames_) throw UsageError("WavWriter: " + std::to_string(written_) + " of " + std::to_string(frames_) + " frames written");
-  const bool ok = std::fflush(f_) == 0;
-  if (f_ != stdout) std::fclose(f_);
-  f_ = nullptr;
-  if (!ok) throw Error("error writing '" + path_ + "': " + std::strerror(errno));
-  if (!tmp_.empty() && std::rename(tmp_.c_str(), path_.c_str()) != 0) {
+void AudioWriter::close() {
+  if (!out_ && !sf_) return;
+  if (written_ != frames_) throw UsageError("AudioWriter: " + std::to_string(written_) + " of " + std::to_string(frames_) + " frames written");
+  if (out_) {
+    const bool ok = std::fflush(out_) == 0;
+    out_ = nullptr;
+    if (!ok) throw Error(std::string("error writing to standard output: ") + std::strerror(errno));
+    return;
+  }
+  const int rc = sf_close(static_cast<SNDFILE*>(sf_));
+  sf_ = nullptr;
+  if (rc != 0 || std::rename(tmp_.c_str(), path_.c_str()) != 0) {
     const int e = errno;
     std::remove(tmp_.c_str());
-    throw Error("cannot rename '" + tmp_ + "' to '" + path_ + "': " + std::strerror(e));
+    tmp_.clear();
+    throw Error("cannot write '" + path_ + "': " + std::strerror(e));
   }
   tmp_.clear();
 }
 
-WavWriter::~WavWriter() {
-  if (f_ && f_ != stdout) std::fclose(f_);
+AudioWriter::~AudioWriter() {
+  if (sf_) sf_close(static_cast<SNDFILE*>(sf_));
   if (!tmp_.empty()) std::remove(tmp_.c_str());
 }
 

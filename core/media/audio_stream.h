@@ -3,8 +3,9 @@
 //                   cannot read (MP3, M4A, Opus) are decoded whole with FFmpeg. "-" (standard input) is first
 //                   copied to a temporary file (piped FLAC and the FFmpeg formats need to seek), removed after.
 //   StreamResampler libswresample fed in pieces; flush() returns the filter's delayed tail.
-//   WavWriter       16-bit PCM WAV of a length known in advance, written as samples arrive, to a temporary
-//                   name renamed into place by close() (or to "-", standard output); dropped unclosed, it
+//   AudioWriter     writes as samples arrive: .wav (16-bit PCM), .flac (16-bit) or .ogg (Vorbis) through
+//                   libsndfile to a temporary name renamed into place by close(); or "-": a 16-bit WAV on
+//                   standard output (its header needs the length, given in advance). Dropped unclosed, it
 //                   removes the temporary file, so a failed run leaves nothing behind.
 #pragma once
 #include <cstdint>
@@ -53,18 +54,20 @@ class StreamResampler {
   int in_rate_, out_rate_, channels_;
 };
 
-class WavWriter {
+class AudioWriter {
  public:
-  WavWriter(const std::string& path, int sample_rate, int channels, int64_t frames);
-  ~WavWriter();
-  WavWriter(const WavWriter&) = delete;
-  WavWriter& operator=(const WavWriter&) = delete;
+  // frames: the exact total (required for "-", checked by close() everywhere).
+  AudioWriter(const std::string& path, int sample_rate, int channels, int64_t frames);
+  ~AudioWriter();
+  AudioWriter(const AudioWriter&) = delete;
+  AudioWriter& operator=(const AudioWriter&) = delete;
   void write(const float* x, size_t frames);  // interleaved; clipped to [-1, 1]
   void close();  // throws Error unless exactly `frames` frames were written
 
  private:
   std::string path_, tmp_;
-  std::FILE* f_ = nullptr;
+  std::FILE* out_ = nullptr;  // standard output
+  void* sf_ = nullptr;        // SNDFILE*
   int channels_;
   int64_t frames_, written_ = 0;
 };
