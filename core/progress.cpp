@@ -32,8 +32,9 @@ void Progress::update(uint64_t done) {
 void Progress::finish() {
   if (!enabled_ || finished_) return;
   finished_ = true;
+  const bool shown = !tty_ && last_decile_ == 10 && done_ == total_;  // the 100% line is already out
   done_ = total_;
-  draw(true);
+  if (!shown) draw(true);
 }
 
 void Progress::draw(bool final_line) {
