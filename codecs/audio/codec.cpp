@@ -25,12 +25,12 @@ int64_t latent_frames(int64_t samples, const AudioModelConfig& c) {
 
 // ---- encoder ----
 
-AudioEncoder::AudioEncoder(AudioCodecModel& model) : m_(model) {
+AudioEncoder::AudioEncoder(AudioCodecModel& model, int64_t stages)
+    : m_(model), stages_(stages > 0 ? stages : model.net->config().num_quantizers) {
+  if (stages_ > m_.net->config().num_quantizers) throw UsageError("audio codec: the model has " + std::to_string(m_.net->config().num_quantizers) + " stages");
   if (m_.net->synthesis_context() > kContextFrames || m_.net->analysis_context() > kContextFrames)
     throw UsageError("audio codec: the model's receptive field exceeds the chunk context");
 }
-
-int64_t AudioEncoder::max_stages() const { return m_.net->config().num_quantizers; }
 
 void AudioEncoder::push(const float* x, size_t n) {
   if (finished_) throw UsageError("AudioEncoder: push after finish");
@@ -64,7 +64,7 @@ void AudioEncoder::run_chunk(bool last) {
   auto y = m_.net->g_a(x);  // [1, len / F, D]
   const int64_t new_frames = fresh / F;
   y = y.narrow(1, y.size(1) - new_frames, new_frames).reshape({new_frames, c.latent_dim});
-  auto idx = m_.net->rvq->encode(y, c.num_quantizers).t().contiguous().to(torch::kInt);  // [frames, Q]
+  auto idx = m_.net->rvq->encode(y, stages_).t().contiguous().to(torch::kInt);  // [frames, stages]
   const int32_t* p = idx.data_ptr<int32_t>();
   for (int64_t i = 0; i < idx.numel(); ++i) indices_.push_back(static_cast<uint16_t>(p[i]));
   frames_ += new_frames;

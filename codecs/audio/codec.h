@@ -29,25 +29,28 @@ struct SourceInfo {
 class AudioEncoder {
  public:
   static constexpr int64_t kChunkFrames = 250;  // latent frames per g_a run (10 s at 25 Hz)
-  explicit AudioEncoder(AudioCodecModel& model);
+  // stages: how many RVQ stages to compute (0 = all); the bitstream can use at most these.
+  explicit AudioEncoder(AudioCodecModel& model, int64_t stages = 0);
   void push(const float* x, size_t n);  // mono samples at the model rate
   // The input ends at `total` samples (>= those pushed; zeros fill the rest), then padding follows: the last
   // samples need every STFT frame that overlaps them.
   void finish(int64_t total);
   int64_t frames() const { return frames_; }
-  int64_t max_stages() const;
+  int64_t max_stages() const { return stages_; }
   const std::vector<uint16_t>& indices() const { return indices_; }  // [frames][max_stages]
   int64_t samples_pushed() const { return pushed_; }
 
   // The bitstream with `stages_x16` / 16 stages on average (16 .. 16 * max_stages).
   std::vector<uint8_t> write(const SourceInfo& src, int64_t stages_x16) const;
-  // The bitstream with the most stages (in 1/16 steps) whose whole file fits kbps over the source's duration.
-  // Throws Error, naming the smallest possible rate, when even one stage does not fit.
+  // The bitstream with the most stages (in 1/16 steps, up to max_stages_x16 and the stages computed) whose whole
+  // file fits kbps over the source's duration. Throws Error, naming the smallest possible rate, when even one
+  // stage does not fit.
   std::vector<uint8_t> write_capped(const SourceInfo& src, double kbps, int64_t max_stages_x16) const;
 
  private:
   void run_chunk(bool last);
   AudioCodecModel& m_;
+  int64_t stages_;
   std::vector<float> pending_;  // left context + samples not yet encoded
   int64_t context_samples_ = 0, frames_ = 0, pushed_ = 0;
   bool finished_ = false;

@@ -46,43 +46,63 @@ void decode_into(AudioCodecModel& model, const std::vector<uint8_t>& bitstream,
 }
 }  // namespace
 
-EncodeResult encode_file(AudioCodecModel& model, const std::string& input, const EncodeSettings& s,
-                         const std::function<void(int64_t, int64_t)>& progress) {
+namespace {
+// Runs the encoder over the whole input, computing `stages` RVQ stages (0 = all).
+struct Encoded {
+  std::unique_ptr<AudioEncoder> enc;
+  SourceInfo src;
+};
+
+Encoded run_encoder(AudioCodecModel& model, const std::string& input, int64_t stages,
+                    const std::function<void(int64_t, int64_t)>& progress) {
   AudioReader reader(input);
   const int rate = static_cast<int>(model.net->config().sample_rate);
   StreamResampler rs(reader.sample_rate(), rate, 1);
-  AudioEncoder enc(model);
-  SourceInfo src;
-  src.sample_rate = reader.sample_rate();
-  src.channels = reader.channels();
+  Encoded e{std::make_unique<AudioEncoder>(model, stages), {}};
+  e.src.sample_rate = reader.sample_rate();
+  e.src.channels = reader.channels();
   for (auto block = reader.read(kBlock); !block.empty(); block = reader.read(kBlock)) {
-    const size_t frames = block.size() / static_cast<size_t>(src.channels);
-    const auto mono = downmix(block.data(), frames, static_cast<int>(src.channels));
+    const size_t frames = block.size() / static_cast<size_t>(e.src.channels);
+    const auto mono = downmix(block.data(), frames, static_cast<int>(e.src.channels));
     const auto y = rs.push(mono.data(), frames);
-    enc.push(y.data(), y.size());
-    src.frames += static_cast<int64_t>(frames);
-    if (progress) progress(src.frames, reader.total_frames());
+    e.enc->push(y.data(), y.size());
+    e.src.frames += static_cast<int64_t>(frames);
+    if (progress) progress(e.src.frames, reader.total_frames());
   }
-  if (src.frames == 0) throw Error("'" + input + "' holds no audio samples (empty file?)");
-  const int64_t total = model_samples(src, rate);
+  if (e.src.frames == 0) throw Error("'" + input + "' holds no audio samples (empty file?)");
+  const int64_t total = model_samples(e.src, rate);
   auto tail = rs.flush();
-  tail.resize(static_cast<size_t>(std::max<int64_t>(0, std::min<int64_t>(static_cast<int64_t>(tail.size()), total - enc.samples_pushed()))));
-  enc.push(tail.data(), tail.size());
-  enc.finish(total);
+  tail.resize(static_cast<size_t>(std::max<int64_t>(0, std::min<int64_t>(static_cast<int64_t>(tail.size()), total - e.enc->samples_pushed()))));
+  e.enc->push(tail.data(), tail.size());
+  e.enc->finish(total);
+  return e;
+}
+}  // namespace
+
+EncodeResult encode_file(AudioCodecModel& model, const std::string& input, const EncodeSettings& s,
+                         const std::function<void(int64_t, int64_t)>& progress) {
+  const AudioModelConfig& c = model.net->config();
+  const int64_t all = c.num_quantizers;
   EncodeResult r;
-  r.source = src;
-  r.seconds = static_cast<double>(src.frames) / static_cast<double>(src.sample_rate);
-  const int64_t max_x16 = 16 * enc.max_stages();
   if (s.kbps > 0) {
-    r.bytes = enc.write_capped(src, s.kbps, max_x16);
+    // The RVQ search costs in proportion to the stages computed: compute what the cap could possibly use
+    // (indices rarely cost below 5 bits), and all stages only if the bound turns out to bind.
+    // (Standard input can be read once only: all stages there.)
+    const auto bound = input == "-" ? all : std::min<int64_t>(all, static_cast<int64_t>(std::ceil(s.kbps * 1000.0 / c.frame_rate() / 5.0)) + 1);
+    Encoded e = run_encoder(model, input, bound, progress);
+    r.bytes = e.enc->write_capped(e.src, s.kbps, 16 * all);
+    if (bound < all && read_container(r.bytes).param("q") == 16 * bound)
+      r.bytes = run_encoder(model, input, all, {}).enc->write_capped(e.src, s.kbps, 16 * all);
+    r.source = e.src;
   } else {
     const auto x16 = static_cast<int64_t>(std::lround(s.stages * 16));
-    if (x16 < 16 || x16 > max_x16)
-      throw UsageError("--stages must be 1.." + std::to_string(enc.max_stages()) + " for this model");
-    r.bytes = enc.write(src, x16);
+    if (x16 < 16 || x16 > 16 * all) throw UsageError("--stages must be 1.." + std::to_string(all) + " for this model");
+    Encoded e = run_encoder(model, input, (x16 + 15) / 16, progress);
+    r.bytes = e.enc->write(e.src, x16);
+    r.source = e.src;
   }
-  const Container c = read_container(r.bytes);
-  r.stages = static_cast<double>(c.param("q")) / 16.0;
+  r.seconds = static_cast<double>(r.source.frames) / static_cast<double>(r.source.sample_rate);
+  r.stages = static_cast<double>(read_container(r.bytes).param("q")) / 16.0;
   r.kbps = static_cast<double>(r.bytes.size()) * 8.0 / 1000.0 / r.seconds;
   return r;
 }
