@@ -9,38 +9,6 @@
 
 namespace nicodec {
 
-Frame420 rgb_to_yuv420_bt709(const Image& rgb) {
-  const int w = rgb.width, h = rgb.height;
-  Frame420 f;
-  f.resize(w, h);
-  std::vector<double> cb(static_cast<size_t>(w) * h), cr(cb.size());
-  constexpr double kr = 0.2126, kb = 0.0722, kg = 1 - kr - kb;
-  for (int y = 0; y < h; ++y)
-    for (int x = 0; x < w; ++x) {
-      const uint8_t* p = rgb.pixel(x, y);
-      const double r = p[0] / 255.0, g = p[1] / 255.0, b = p[2] / 255.0;
-      const double luma = kr * r + kg * g + kb * b;
-      const size_t i = static_cast<size_t>(y) * w + x;
-      f.y[i] = static_cast<uint8_t>(std::lround(16 + 219 * luma));
-      cb[i] = 128 + 224 * (b - luma) / (2 * (1 - kb));
-      cr[i] = 128 + 224 * (r - luma) / (2 * (1 - kr));
-    }
-  const int cw = f.chroma_width(), ch = f.chroma_height();
-  for (int y = 0; y < ch; ++y)
-    for (int x = 0; x < cw; ++x) {
-      double su = 0, sv = 0;
-      for (int dy = 0; dy < 2; ++dy)
-        for (int dx = 0; dx < 2; ++dx) {
-          const size_t i = static_cast<size_t>(std::min(h - 1, 2 * y + dy)) * w + std::min(w - 1, 2 * x + dx);
-          su += cb[i], sv += cr[i];
-        }
-      const size_t o = static_cast<size_t>(y) * cw + x;
-      f.u[o] = static_cast<uint8_t>(std::clamp<long>(std::lround(su / 4), 0, 255));
-      f.v[o] = static_cast<uint8_t>(std::clamp<long>(std::lround(sv / 4), 0, 255));
-    }
-  return f;
-}
-
 void render_camera_path(const Image& photo, int width, int height, int frames, const CameraPath& path,
                         VideoWriter& out) {
   if (width < 2 || height < 2 || frames < 1) throw UsageError("camera path: size and frame count must be positive");

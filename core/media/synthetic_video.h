@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/media/color.h"  // rgb_to_yuv420_bt709
 #include "core/media/image_io.h"
 #include "core/media/video_io.h"
 
@@ -21,9 +22,5 @@ struct CameraPath {
 // Renders `frames` frames of width x height; throws UsageError if the path leaves the photo.
 void render_camera_path(const Image& photo, int width, int height, int frames, const CameraPath& path,
                         VideoWriter& out);
-
-// BT.709 limited range: Y in [16, 235], Cb/Cr in [16, 240]; chroma is the 2x2 box mean of the full-resolution
-// Cb/Cr (odd sizes: the last row/column repeated).
-Frame420 rgb_to_yuv420_bt709(const Image& rgb);
 
 }  // namespace nicodec
