@@ -97,6 +97,17 @@ bool audiocodec_anchor(std::vector<Anchor>* out) {
   return true;
 }
 
+bool vidcodec_anchor(std::vector<Anchor>* out) {
+  OwnCodec c;
+  if (!own_codec("vidcodec", "nicodec-image-v1.nicm", &c)) return false;
+  out->push_back({"vidcodec-intra",
+                  "NiCodec vidcodec, intra-only (every frame through " + std::filesystem::path(c.model).filename().string() +
+                      ", crc " + c.tag + "); param = rate level q; the intra period does not apply",
+                  "nvc", {-2, 0, 2, 4, 6}, -4, 8, true, false, c.bin,
+                  c.exe + " encode {in} -o {out} --q {param} --frames {frames}", c.exe + " decode {out} -o {dec}", c.tag});
+  return true;
+}
+
 std::vector<Anchor> image_anchors() {
   std::vector<Anchor> all = classical_anchors();
   nicodec_anchors(&all);
@@ -173,7 +184,7 @@ std::vector<Anchor> video_anchors() {
                        "crf={param}:keyint={gop}:min-keyint={gop}:scenecut=0:bframes=0:log-level=error -f hevc {out}",
                   dec};
   };
-  return {x264("medium"), x264("veryslow"), x265("medium"), x265("veryslow"),
+  std::vector<Anchor> all = {x264("medium"), x264("veryslow"), x265("medium"), x265("veryslow"),
           // With lag-in-frames 0 (no hidden future frames: low delay) libaom's constant-quality mode drifts to
           // far lower quantizers than the CRF asks (a 768x576 intra frame at CRF 52: 27 KB instead of 4.9 KB), so
           // the CRF is also the floor of the quantizer range.
@@ -181,6 +192,8 @@ std::vector<Anchor> video_anchors() {
            0, 63, false, false, "ffmpeg",
            ff + "-c:v libaom-av1 -cpu-used 6 -row-mt 1 -lag-in-frames 0 -b:v 0 -crf {param} -qmin {param} -qmax 63 "
                 "-g {gop} -keyint_min {gop} -f ivf {out}", dec}};
+  vidcodec_anchor(&all);
+  return all;
 }
 
 const Anchor& find_video_anchor(const std::string& name) {
