@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Command-line behaviour of vidcodec: spellings, the kbit/s cap, exit codes, no partial output on failure.
+# Usage: test_vidcodec.sh VIDCODEC SAMPLES_DIR. Prints "N passed, M failed".
+set -u
+tool=$1
+samples=$2
+source "$(dirname "$0")/cli_check.sh"
+ok() { if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $*"; fi; }
+vc() { "$tool" --threads 1 "$@"; }
+clip=$samples/cockatoo-160x96.y4m   # 6 frames at 20 fps = 0.3 s
+check "help" 0 "$tool" --help
+check "no arguments" 2 "$tool"
+check "encode --kbps" 0 vc encode "$clip" --kbps 150 -o "$dir/a.nvc"
+ok test "$(stat -c %s "$dir/a.nvc")" -le $((150 * 1000 / 8 * 3 / 10))
+check "encode -kbps (one dash)" 0 vc encode "$clip" -kbps 150 -o "$dir/b.nvc"
+ok cmp -s "$dir/a.nvc" "$dir/b.nvc"
+check "info" 0 vc info "$dir/a.nvc"
+grep -q "6 frames" "$dir/out" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: info lacks the frame count"; }
+check "decode" 0 vc decode "$dir/a.nvc" -o "$dir/a.y4m"
+ok test "$(grep -c FRAME "$dir/a.y4m")" -eq 6
+check "decode to raw yuv" 0 vc --quiet decode "$dir/a.nvc" -o "$dir/a.yuv"
+ok test "$(stat -c %s "$dir/a.yuv")" -eq $((160 * 96 * 3 / 2 * 6))
+check "kbps below reach" 1 vc encode "$clip" --kbps 1 -o "$dir/c.nvc"
+ok test ! -e "$dir/c.nvc"
+head -c 100 "$dir/a.nvc" >"$dir/t.nvc"
+check "truncated" 1 vc decode "$dir/t.nvc" -o "$dir/t.y4m"
+ok test ! -e "$dir/t.y4m"
+check "not a video" 1 vc encode "$samples/speech-16k-3s.wav" -o "$dir/c.nvc"
+check "an image file given to decode" 1 vc decode "$samples/citrus-256.png" -o "$dir/t.y4m"
+check "both --kbps and --q" 2 vc encode "$clip" --kbps 100 --q 3 -o "$dir/c.nvc"
+ok test -z "$(ls "$dir" | grep tmp-)"
+finish
