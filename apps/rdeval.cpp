@@ -120,6 +120,7 @@ int main(int argc, char** argv) {
       ao.audio_dir = audio_dir;
       ao.out_dir = opt.out_dir;
       ao.progress = !quiet;
+      ao.jobs = opt.jobs;
       if (app.get_option("--codecs")->count() == 0) {
         codecs = "opus,codec2";
         for (const auto& a : nicodec::eval::audio_anchors())

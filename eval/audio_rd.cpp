@@ -1,13 +1,16 @@
 #include "eval/audio_rd.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 #include "core/crc32.h"
 #include "core/error.h"
@@ -101,58 +104,84 @@ std::vector<AudioRdRow> run_audio_rd(const AudioRdOptions& opt) {
   const fs::path work = fs::path(opt.out_dir) / "work";
   fs::create_directories(work);
   const std::string log = (work / "tools.log").string();
-  size_t total = 0;
-  for (const Anchor* a : codecs) total += a->params.size() * clips.size();
-  Progress progress("audio RD", total, opt.progress);
   RdCache cache((fs::path(opt.out_dir) / "audio-cache.tsv").string());
-  std::vector<AudioRdRow> rows;
+  struct Clip {
+    std::string stem, in;
+    Audio ref;
+    char crc[16];
+  };
+  std::vector<Clip> prepared;
   for (const auto& clip : clips) {
-    const auto clip_bytes = read_file(clip.string());
-    const uint32_t clip_crc = crc32(clip_bytes.data(), clip_bytes.size());
-    const Audio ref = downmix_mono(read_audio(clip.string()));
-    const std::string stem = clip.stem().string();
+    Clip c;
+    const auto bytes = read_file(clip.string());
+    std::snprintf(c.crc, sizeof c.crc, "%08x", crc32(bytes.data(), bytes.size()));
+    c.ref = downmix_mono(read_audio(clip.string()));
+    c.stem = clip.stem().string();
     // The tools read a 16-bit WAV of exactly what the metrics compare against.
-    const std::string in = (work / (stem + ".in.wav")).string();
-    write_audio(in, ref);
+    c.in = (work / (c.stem + ".in.wav")).string();
+    write_audio(c.in, c.ref);
+    prepared.push_back(std::move(c));
+  }
+  // Every (clip, codec, setting) is a row, in this order; cached rows are filled now, the rest by the workers.
+  struct Job {
+    const Clip* clip;
+    const Anchor* a;
+    double p;
+    std::string key;
+    size_t row;
+  };
+  std::vector<AudioRdRow> rows;
+  std::vector<Job> todo;
+  for (const auto& c : prepared)
     for (const Anchor* a : codecs)
       for (double p : a->params) {
         AudioRdRow r;
-        r.clip = stem;
-        r.category = stem.substr(0, stem.find('-'));
+        r.clip = c.stem;
+        r.category = c.stem.substr(0, c.stem.find('-'));
         r.codec = a->name;
         r.param = p;
-        r.seconds = static_cast<double>(ref.samples.size()) / ref.sample_rate;
-        char crc[16];
-        std::snprintf(crc, sizeof crc, "%08x", clip_crc);
-        const std::string key = crc + codec_identity(*a, p);
-        if (const std::string* hit = cache.find(key); hit && from_cache(*hit, r)) {
-          rows.push_back(r);
-          progress.update(rows.size());
-          continue;
-        }
-        const std::string out = (work / (stem + "." + a->name + "." + a->extension)).string();
-        const std::string dec = (work / (stem + "." + a->name + ".dec.wav")).string();
-        fs::remove(out);
-        int status = 0;
-        r.encode_seconds = timed_tool(fill(a->encode, p, in, in, out, dec), log, &status);
-        if (status != 0 || !fs::exists(out)) {
-          r.error = "encoder failed (see work/tools.log)";
-        } else {
-          r.bytes = fs::file_size(out);
-          r.kbps = 8.0 * static_cast<double>(r.bytes) / r.seconds / 1000.0;
-          try {
-            r.decode_seconds = timed_tool(fill(a->decode, p, in, in, out, dec), log, &status);
-            if (status != 0) throw Error("decoder failed (see work/tools.log)");
-            measure(r, ref, read_audio(dec));
-            cache.add(key, to_cache(r));
-          } catch (const Error& e) {
-            r.error = e.what();
-          }
-        }
+        r.seconds = static_cast<double>(c.ref.samples.size()) / c.ref.sample_rate;
+        const std::string key = c.crc + codec_identity(*a, p);
+        const std::string* hit = cache.find(key);
+        if (!(hit && from_cache(*hit, r))) todo.push_back({&c, a, p, key, rows.size()});
         rows.push_back(r);
-        progress.update(rows.size());
       }
-  }
+  Progress progress("audio RD: " + std::to_string(todo.size()) + " new points", todo.size(), opt.progress && !todo.empty());
+  std::mutex mu;
+  std::atomic<size_t> next{0}, finished{0};
+  auto worker = [&] {
+    for (size_t i; (i = next++) < todo.size();) {
+      const Job& j = todo[i];
+      AudioRdRow r = rows[j.row];  // the row's labels; each job writes only its own row
+      char tag[32];
+      std::snprintf(tag, sizeof tag, ".%g.", j.p);
+      const std::string out = (work / (j.clip->stem + "." + j.a->name + tag + j.a->extension)).string();
+      const std::string dec = (work / (j.clip->stem + "." + j.a->name + tag + "dec.wav")).string();
+      fs::remove(out);
+      int status = 0;
+      r.encode_seconds = timed_tool(fill(j.a->encode, j.p, j.clip->in, j.clip->in, out, dec), log, &status);
+      if (status != 0 || !fs::exists(out)) {
+        r.error = "encoder failed (see work/tools.log)";
+      } else {
+        r.bytes = fs::file_size(out);
+        r.kbps = 8.0 * static_cast<double>(r.bytes) / r.seconds / 1000.0;
+        try {
+          r.decode_seconds = timed_tool(fill(j.a->decode, j.p, j.clip->in, j.clip->in, out, dec), log, &status);
+          if (status != 0) throw Error("decoder failed (see work/tools.log)");
+          measure(r, j.clip->ref, read_audio(dec));
+        } catch (const Error& e) {
+          r.error = e.what();
+        }
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      if (r.error.empty()) cache.add(j.key, to_cache(r));
+      rows[j.row] = std::move(r);
+      progress.update(++finished);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 0; t < std::max(1, opt.jobs); ++t) pool.emplace_back(worker);
+  for (auto& t : pool) t.join();
   progress.finish();
   return rows;
 }

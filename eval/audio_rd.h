@@ -26,6 +26,7 @@ struct AudioRdRow {
 struct AudioRdOptions {
   std::string audio_dir, out_dir;
   std::vector<std::string> codecs;
+  int jobs = 1;  // tool runs in parallel (each measures into its own row and files)
   bool progress = true;
 };
 

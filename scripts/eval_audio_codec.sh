@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 clips=data/sets/audio-eval
 [ -d "$clips" ] || { echo "run data/build_audio_sets.sh first" >&2; exit 1; }
 out=build/rd-audio
-echo "== rate sweep (audiocodec, opus, codec2)"
-build/apps/rdeval --audio "$clips" --codecs audiocodec,opus,codec2 --out "$out" -q >"$out.log"
+echo "== rate sweep (audiocodec at --kbps caps and at fixed stage counts, opus, codec2)"
+build/apps/rdeval --audio "$clips" --codecs audiocodec,audiocodec-stages,opus,codec2 --out "$out" -j 2 -q >"$out.log"
 cat "$out.log"
 
 echo "== one hour of audio (the held-out clips looped), one thread"

@@ -144,6 +144,7 @@ TEST(AudioRd, RealOpusAndCodec2RunsMeasureTheFilesTheyWrote) {
   opt.out_dir = (dir / "out").string();
   opt.codecs = {"opus", "codec2"};
   opt.progress = false;
+  opt.jobs = 2;
   const auto rows = run_audio_rd(opt);
   ASSERT_EQ(rows.size(), find_audio_anchor("opus").params.size() + find_audio_anchor("codec2").params.size());
   for (const auto& r : rows) {
