@@ -6,7 +6,7 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 PKGS=(
   build-essential cmake ninja-build pkg-config git
-  python3-minimal                     # small checks in the CLI test scripts
+  python3                             # small checks in the CLI test scripts (wave module)
   clang libclang-rt-14-dev            # libFuzzer + sanitizers
   libzstd-dev zstd
   libgtest-dev libgmock-dev libbenchmark-dev
