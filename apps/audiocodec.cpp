@@ -5,14 +5,12 @@
 // Thin: parses arguments and calls codecs/audio.
 #include <CLI/CLI.hpp>
 
-#include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "apps/cli_args.h"
+#include "apps/app_util.h"
 #include "codecs/audio/file_codec.h"
 #include "core/container.h"
 #include "core/error.h"
@@ -22,19 +20,12 @@
 #include "core/torch_runtime.h"
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 constexpr const char* kDefaultModel = "audiocodec-v1.nicm";
-
-std::string with_extension(const std::string& path, const std::string& ext) {
-  return std::filesystem::path(path).replace_extension(ext).string();
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace nicodec;
+  using apps::Clock, apps::seconds_since, apps::with_extension;
   CLI::App app{"audiocodec: neural speech and audio compression, 0.25-6 kbit/s, one model for every rate.\n"
                "Without a subcommand, encodes: audiocodec --kbps 1.4 in.wav -o out.nac.\n"
                "Exit status: 0 ok, 1 error (message on stderr), 2 bad arguments."};

@@ -6,13 +6,11 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <string>
 #include <vector>
 
-#include "apps/cli_args.h"
+#include "apps/app_util.h"
 #include "codecs/image/codec.h"
 #include "core/container.h"
 #include "core/error.h"
@@ -22,19 +20,12 @@
 #include "core/torch_runtime.h"
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 constexpr const char* kDefaultModel = "nicodec-image-v1.nicm";
-
-std::string with_extension(const std::string& path, const std::string& ext) {
-  return std::filesystem::path(path).replace_extension(ext).string();
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace nicodec;
+  using apps::Clock, apps::seconds_since, apps::with_extension;
   using codecs::image::ImageCodec;
   CLI::App app{"nicodec: learned image compression (mean-scale hyperprior, one model for 0.03-1.5 bpp).\n"
                "Exit status: 0 ok, 1 error (message on stderr), 2 bad arguments."};

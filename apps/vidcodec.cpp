@@ -6,13 +6,11 @@
 // Thin: parses arguments and calls codecs/video.
 #include <CLI/CLI.hpp>
 
-#include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <memory>
 
-#include "apps/cli_args.h"
+#include "apps/app_util.h"
 #include "codecs/image/model_io.h"
 #include "codecs/video/intra_codec.h"
 #include "core/byte_io.h"
@@ -23,13 +21,10 @@
 #include "core/progress.h"
 #include "core/torch_runtime.h"
 
-namespace {
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-}  // namespace
 
 int main(int argc, char** argv) {
   using namespace nicodec;
+  using apps::Clock, apps::seconds_since, apps::with_extension;
   CLI::App app{"vidcodec: learned video compression, intra-only so far (every frame coded by the nicodec image "
                "model; no motion yet). Input: y4m, mp4/mkv/webm/avi (any codec FFmpeg decodes); output y4m or raw "
                "YUV 4:2:0.\nExit status: 0 ok, 1 error (message on stderr), 2 bad arguments."};
@@ -79,7 +74,7 @@ int main(int argc, char** argv) {
     const codecs::image::ImageCodec codec(codecs::image::load_model(model_path.empty() ? find_model("nicodec-image-v1.nicm") : model_path));
     const auto t0 = Clock::now();
     if (*enc) {
-      if (out.empty()) out = std::filesystem::path(in).replace_extension(".nvc").string();
+      if (out.empty()) out = with_extension(in, ".nvc");
       std::unique_ptr<Progress> bar;
       const auto r = codecs::video::encode_intra_video(codec, in, out, opt, [&](int64_t done, int64_t total) {
         if (quiet) return;
@@ -93,7 +88,7 @@ int main(int argc, char** argv) {
                      static_cast<long long>(r.bytes), r.kbps, r.bpp, seconds_since(t0),
                      static_cast<double>(r.frames) / seconds_since(t0));
     } else if (*dec) {
-      if (out.empty()) out = std::filesystem::path(in).replace_extension(".y4m").string();
+      if (out.empty()) out = with_extension(in, ".y4m");
       const auto r = codecs::video::decode_intra_video(codec, read_file(in, size_t{1} << 31), out);
       if (!quiet)
         std::fprintf(stderr, "%s -> %s (%lld frames %dx%d), %.1f s (%.2f fps)\n", in.c_str(), out.c_str(),
