@@ -13,6 +13,13 @@
 
 namespace nicodec::quant {
 
+void ModelFile::expect_architecture(const std::string& expected, const std::string& what) const {
+  auto it = metadata.find("architecture");
+  if (it == metadata.end() || it->second != expected)
+    throw FormatError("model file is not " + what + " (architecture '" + (it == metadata.end() ? "none" : it->second) +
+                      "', expected '" + expected + "')");
+}
+
 int64_t ModelFile::metadata_int(const std::string& key, int64_t lo, int64_t hi) const {
   auto it = metadata.find(key);
   if (it == metadata.end()) throw FormatError("model file: no metadata '" + key + "'");

@@ -27,6 +27,9 @@ class ModelFile {
   std::map<std::string, std::string> metadata;  // architecture, model id/version, training data, ...
   // metadata[key] as an integer in [lo, hi]; throws FormatError if missing, not a number or out of range.
   int64_t metadata_int(const std::string& key, int64_t lo, int64_t hi) const;
+  // Throws FormatError unless metadata["architecture"] is `expected`; `what` names it for the message
+  // ("a nicodec image model").
+  void expect_architecture(const std::string& expected, const std::string& what) const;
 
   void add_float(const std::string& name, const std::vector<int64_t>& shape, const float* data);
   // Quantizes w (shape[0] rows, the rest flattened into columns) with the reference quantizer.

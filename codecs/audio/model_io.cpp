@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "codecs/audio/losses.h"
+#include "codecs/common/weights_io.h"
 #include "core/error.h"
 
 namespace nicodec::codecs::audio {
@@ -18,8 +19,8 @@ bool ends_with(const std::string& s, const std::string& tail) {
 }
 
 // The tensors a codec needs: parameters plus the codebooks (EMA buffers). Training-only buffers are left out.
-std::vector<std::pair<std::string, torch::Tensor>> weights_of(AudioModel& net) {
-  std::vector<std::pair<std::string, torch::Tensor>> out;
+NamedTensors weights_of(const AudioModel& net) {
+  NamedTensors out;
   for (const auto& p : net->named_parameters()) out.emplace_back(p.key(), p.value());
   for (const auto& b : net->named_buffers())
     if (ends_with(b.key(), ".embed")) out.emplace_back(b.key(), b.value());
@@ -34,11 +35,6 @@ std::vector<uint32_t> usage_counts(const torch::Tensor& cluster_size) {
   for (int64_t i = 0; i < c.numel(); ++i)
     out[static_cast<size_t>(i)] = static_cast<uint32_t>(std::max(1.0, std::round(c[i].item<double>() / top * 65536.0)));
   return out;
-}
-
-void copy_into(torch::Tensor dst, std::vector<float> w) {
-  torch::NoGradGuard ng;
-  dst.copy_(torch::from_blob(w.data(), dst.sizes(), torch::kFloat));
 }
 
 }  // namespace
@@ -67,27 +63,10 @@ std::string export_audio_model(AudioModel& net, const torch::Tensor& validation,
            {"blocks_fast", c.blocks_fast}, {"blocks_slow", c.blocks_slow}, {"latent_dim", c.latent_dim},
            {"codebook_size", c.codebook_size}, {"num_quantizers", c.num_quantizers}})
     f.metadata[k] = std::to_string(v);
-  const bool keep_float = weight_format == "f32";
-  const quant::WeightFormat format = keep_float ? quant::WeightFormat::kInt8 : quant::parse_format(weight_format);
-  f.metadata["weight_format"] = keep_float ? "f32" : quant::format_name(format);
   f.metadata["training"] = training_notes;
   std::ostringstream report;
   char line[200];
-  for (auto& [name, t0] : weights_of(net)) {
-    auto t = t0.detach().cpu().contiguous();
-    const auto shape = t.sizes().vec();
-    const bool quantize = !keep_float && t.dim() >= 2 && t.numel() >= 4096;
-    if (quantize) {
-      f.add_quantized(name, shape, t.data_ptr<float>(), format);
-      const auto back = f.weights(name, shape);
-      std::snprintf(line, sizeof line, "  %-32s %-8s %9zu bytes  weight SQNR %5.1f dB\n", name.c_str(),
-                    quant::format_name(format), f.quantized(name).bytes(),
-                    quant::sqnr_db(t.data_ptr<float>(), back.data(), back.size()));
-      report << line;
-    } else {
-      f.add_float(name, shape, t.data_ptr<float>());
-    }
-  }
+  report << store_weights(f, weights_of(net), weight_format);
   const AudioCodecModel float_model = model_from_float(net);
   for (int64_t s = 0; s < c.num_quantizers; ++s) {
     const auto& u = float_model.usage[static_cast<size_t>(s)];
@@ -128,10 +107,7 @@ std::string export_audio_model(AudioModel& net, const torch::Tensor& validation,
 }
 
 AudioCodecModel load_audio_model(const quant::ModelFile& f) {
-  auto arch = f.metadata.find("architecture");
-  if (arch == f.metadata.end() || arch->second != kArchitecture)
-    throw FormatError(std::string("model file is not an audiocodec model (architecture '") +
-                      (arch == f.metadata.end() ? "none" : arch->second) + "', expected '" + kArchitecture + "')");
+  f.expect_architecture(kArchitecture, "an audiocodec model");
   AudioModelConfig c;
   c.sample_rate = f.metadata_int("sample_rate", 8000, 48000);
   c.hop = f.metadata_int("hop", 16, 4096);
@@ -147,8 +123,7 @@ AudioCodecModel load_audio_model(const quant::ModelFile& f) {
   m.version = static_cast<uint32_t>(f.metadata_int("model_version", 0, UINT32_MAX));
   m.net = AudioModel(c);
   m.net->eval();
-  AudioModel net = m.net;
-  for (auto& [name, t] : weights_of(net)) copy_into(t, f.weights(name, t.sizes().vec()));
+  load_weights(f, weights_of(m.net));
   for (auto& b : m.net->named_buffers())
     if (ends_with(b.key(), ".initialized")) b.value().fill_(1);
   for (int64_t s = 0; s < c.num_quantizers; ++s) {

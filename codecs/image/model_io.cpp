@@ -5,13 +5,20 @@
 #include <filesystem>
 #include <sstream>
 
+#include "codecs/common/weights_io.h"
 #include "core/error.h"
 
 namespace nicodec::codecs::image {
 
 namespace {
 
-bool is_h_s(const std::string& name) { return name.rfind("h_s.", 0) == 0; }
+// The weights stored as floats (quantized or not): all but h_s, which has its own integer form.
+NamedTensors float_weights(const ImageModel& net) {
+  NamedTensors out;
+  for (const auto& p : net->named_parameters())
+    if (p.key().rfind("h_s.", 0) != 0) out.emplace_back(p.key(), p.value());
+  return out;
+}
 
 torch::Tensor calibration_z(ImageModel& net, const torch::Tensor& calib) {
   torch::NoGradGuard ng;
@@ -52,29 +59,10 @@ std::string export_model(ImageModel& net, const torch::Tensor& calib, const std:
   f.metadata["Nz"] = std::to_string(c.Nz);
   f.metadata["levels"] = std::to_string(c.levels);
   f.metadata["lambda_min_micro"] = std::to_string(std::llround(c.lambda_min * 1e6));
-  const bool keep_float = weight_format == "f32";
-  const quant::WeightFormat format = keep_float ? quant::WeightFormat::kInt8 : quant::parse_format(weight_format);
-  f.metadata["weight_format"] = keep_float ? "f32" : quant::format_name(format);
   f.metadata["training"] = training_notes;
   std::ostringstream report;
   char line[200];
-  for (const auto& p : net->named_parameters()) {
-    if (is_h_s(p.key())) continue;
-    auto t = p.value().detach().cpu().contiguous();
-    const auto shape = t.sizes().vec();
-    const bool quantize = !keep_float && t.dim() >= 2 && t.numel() >= 4096;
-    if (quantize)
-      f.add_quantized(p.key(), shape, t.data_ptr<float>(), format);
-    else
-      f.add_float(p.key(), shape, t.data_ptr<float>());
-    if (quantize) {
-      const auto back = f.weights(p.key(), shape);
-      std::snprintf(line, sizeof line, "  %-28s %-8s %9zu bytes  weight SQNR %5.1f dB\n", p.key().c_str(),
-                    quant::format_name(format), f.quantized(p.key()).bytes(),
-                    quant::sqnr_db(t.data_ptr<float>(), back.data(), back.size()));
-      report << line;
-    }
-  }
+  report << store_weights(f, float_weights(net), weight_format);
   m.h_s.save(f);
   {  // int8 synthesis: activation ranges on decoded-like latents over the whole rate range
     auto y0 = net->analysis(calib);
@@ -99,10 +87,7 @@ std::string export_model(ImageModel& net, const torch::Tensor& calib, const std:
 }
 
 CodecModel load_model(const quant::ModelFile& f) {
-  auto arch = f.metadata.find("architecture");
-  if (arch == f.metadata.end() || arch->second != kArchitecture)
-    throw FormatError(std::string("model file is not a nicodec image model (architecture '") +
-                      (arch == f.metadata.end() ? "none" : arch->second) + "', expected '" + kArchitecture + "')");
+  f.expect_architecture(kArchitecture, "a nicodec image model");
   ModelConfig c;
   c.N = f.metadata_int("N", 8, 1024);
   c.M = f.metadata_int("M", 8, 1024);
@@ -113,13 +98,7 @@ CodecModel load_model(const quant::ModelFile& f) {
   m.version = static_cast<uint32_t>(f.metadata_int("model_version", 0, UINT32_MAX));
   m.net = ImageModel(c);
   m.net->eval();
-  torch::NoGradGuard ng;
-  for (auto& p : m.net->named_parameters()) {
-    if (is_h_s(p.key())) continue;
-    const auto shape = p.value().sizes().vec();
-    auto w = f.weights(p.key(), shape);
-    p.value().copy_(torch::from_blob(w.data(), shape, torch::kFloat));
-  }
+  load_weights(f, float_weights(m.net));
   m.h_s = IntegerHyperSynthesis::load(f, c.Nz, c.M);
   m.g_s_int8 = quant::Int8Sequential::load(f, "g_s.int8", m.net->g_s);
   m.weight_format = f.metadata.count("weight_format") ? f.metadata.at("weight_format") : "f32";
