@@ -13,6 +13,7 @@
 
 #include "codecs/audio/discriminators.h"
 #include "codecs/audio/losses.h"
+#include "codecs/common/checkpoint.h"
 #include "core/error.h"
 #include "core/media/audio_io.h"
 
@@ -38,30 +39,17 @@ int64_t* field(AudioModelConfig& m, const std::string& k) {
   return &m.num_quantizers;
 }
 
-void write_state(const std::string& dir, int64_t step, AudioModelConfig m) {
-  const std::string tmp = dir + "/state.txt.tmp";
-  {
-    std::ofstream f(tmp);
-    f << "step " << step << "\n";
-    for (const char* k : kKeys) f << k << " " << *field(m, k) << "\n";
-    if (!f) throw Error("cannot write " + tmp);
-  }
-  fs::rename(tmp, dir + "/state.txt");
+void write_model_state(const std::string& dir, int64_t step, AudioModelConfig m) {
+  std::vector<std::pair<std::string, double>> values{{"step", static_cast<double>(step)}};
+  for (const char* k : kKeys) values.emplace_back(k, static_cast<double>(*field(m, k)));
+  write_state(dir, values);
 }
 
-AudioModelConfig read_state(const std::string& dir, int64_t* step) {
-  std::ifstream f(dir + "/state.txt");
-  if (!f) throw Error("checkpoint '" + dir + "' has no state.txt");
-  std::map<std::string, int64_t> kv;
-  std::string k;
-  int64_t v;
-  while (f >> k >> v) kv[k] = v;
+AudioModelConfig read_model_state(const std::string& dir, int64_t* step) {
+  auto kv = read_state(dir, std::vector<std::string>(std::begin(kKeys), std::end(kKeys)));
   AudioModelConfig m;
-  for (const char* key : kKeys) {
-    if (!kv.count(key)) throw FormatError("checkpoint state.txt in '" + dir + "' lacks '" + key + "'");
-    *field(m, key) = kv[key];
-  }
-  if (step) *step = kv.count("step") ? kv["step"] : 0;
+  for (const char* key : kKeys) *field(m, key) = static_cast<int64_t>(kv[key]);
+  if (step) *step = kv.count("step") ? static_cast<int64_t>(kv["step"]) : 0;
   return m;
 }
 
@@ -140,10 +128,8 @@ torch::Tensor sample_crops(const std::string& data_dir, int sample_rate, int64_t
 bool has_checkpoint(const std::string& dir) { return fs::exists(dir + "/model.pt") && fs::exists(dir + "/state.txt"); }
 
 AudioModel load_checkpoint_model(const std::string& dir, int64_t* step, int64_t snapshot) {
-  AudioModel model(read_state(dir, step));
-  const std::string path = snapshot > 0 ? dir + "/model-" + std::to_string(snapshot) + ".pt" : dir + "/model.pt";
-  if (!fs::exists(path)) throw Error("no checkpoint " + path + " (snapshots are kept every 1000 steps)");
-  torch::load(model, path);
+  AudioModel model(read_model_state(dir, step));
+  torch::load(model, weights_path(dir, snapshot));
   if (snapshot > 0 && step) *step = snapshot;
   return model;
 }
@@ -252,20 +238,14 @@ void train(const AudioTrainConfig& cfg) {
       t0 = std::chrono::steady_clock::now();
     }
     if (step % cfg.checkpoint_every == 0 || step == cfg.steps) {
-      torch::save(model, cfg.checkpoint_dir + "/model.pt.tmp");
-      torch::save(opt, cfg.checkpoint_dir + "/optim.pt.tmp");
-      fs::rename(cfg.checkpoint_dir + "/model.pt.tmp", cfg.checkpoint_dir + "/model.pt");
-      fs::rename(cfg.checkpoint_dir + "/optim.pt.tmp", cfg.checkpoint_dir + "/optim.pt");
+      save_atomically(model, cfg.checkpoint_dir, "model.pt");
+      save_atomically(opt, cfg.checkpoint_dir, "optim.pt");
       if (cfg.adversarial) {
-        torch::save(disc, cfg.checkpoint_dir + "/disc.pt.tmp");
-        torch::save(*disc_opt, cfg.checkpoint_dir + "/disc_optim.pt.tmp");
-        fs::rename(cfg.checkpoint_dir + "/disc.pt.tmp", cfg.checkpoint_dir + "/disc.pt");
-        fs::rename(cfg.checkpoint_dir + "/disc_optim.pt.tmp", cfg.checkpoint_dir + "/disc_optim.pt");
+        save_atomically(disc, cfg.checkpoint_dir, "disc.pt");
+        save_atomically(*disc_opt, cfg.checkpoint_dir, "disc_optim.pt");
       }
-      write_state(cfg.checkpoint_dir, step, mc);
-      if (step % 1000 == 0)
-        fs::copy_file(cfg.checkpoint_dir + "/model.pt", cfg.checkpoint_dir + "/model-" + std::to_string(step) + ".pt",
-                      fs::copy_options::overwrite_existing);
+      write_model_state(cfg.checkpoint_dir, step, mc);
+      keep_snapshot(cfg.checkpoint_dir, step);
     }
   }
   std::fprintf(stderr, "train: done, %lld steps, checkpoint in %s\n", static_cast<long long>(step), cfg.checkpoint_dir.c_str());

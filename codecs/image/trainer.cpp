@@ -10,6 +10,7 @@
 #include <random>
 #include <sstream>
 
+#include "codecs/common/checkpoint.h"
 #include "codecs/common/image_crops.h"
 #include "core/error.h"
 #include "core/media/image_io.h"
@@ -20,26 +21,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void write_state(const std::string& dir, int64_t step, const ModelConfig& m) {
-  const std::string tmp = dir + "/state.txt.tmp";
-  {
-    std::ofstream f(tmp);
-    f << "step " << step << "\nN " << m.N << "\nM " << m.M << "\nNz " << m.Nz << "\nlevels " << m.levels
-      << "\nlambda_min " << m.lambda_min << "\n";
-    if (!f) throw Error("cannot write " + tmp);
-  }
-  fs::rename(tmp, dir + "/state.txt");
+void write_model_state(const std::string& dir, int64_t step, const ModelConfig& m) {
+  write_state(dir, {{"step", static_cast<double>(step)}, {"N", static_cast<double>(m.N)}, {"M", static_cast<double>(m.M)},
+                    {"Nz", static_cast<double>(m.Nz)}, {"levels", static_cast<double>(m.levels)}, {"lambda_min", m.lambda_min}});
 }
 
-ModelConfig read_state(const std::string& dir, int64_t* step) {
-  std::ifstream f(dir + "/state.txt");
-  if (!f) throw Error("checkpoint '" + dir + "' has no state.txt");
-  std::map<std::string, double> kv;
-  std::string k;
-  double v;
-  while (f >> k >> v) kv[k] = v;
-  for (const char* key : {"step", "N", "M", "Nz", "levels", "lambda_min"})
-    if (!kv.count(key)) throw FormatError("checkpoint state.txt in '" + dir + "' lacks '" + key + "'");
+ModelConfig read_model_state(const std::string& dir, int64_t* step) {
+  auto kv = read_state(dir, {"step", "N", "M", "Nz", "levels", "lambda_min"});
   ModelConfig m;
   m.N = static_cast<int64_t>(kv["N"]);
   m.M = static_cast<int64_t>(kv["M"]);
@@ -51,16 +39,12 @@ ModelConfig read_state(const std::string& dir, int64_t* step) {
 }
 
 void save_checkpoint(const std::string& dir, int64_t step, ImageModel& model, torch::optim::Adam& opt) {
-  // Write new files next to the old ones, then swap: an interrupted save leaves the previous checkpoint.
-  torch::save(model, dir + "/model.pt.tmp");
-  torch::save(opt, dir + "/optim.pt.tmp");
-  fs::rename(dir + "/model.pt.tmp", dir + "/model.pt");
-  fs::rename(dir + "/optim.pt.tmp", dir + "/optim.pt");
-  write_state(dir, step, model->config());
+  save_atomically(model, dir, "model.pt");
+  save_atomically(opt, dir, "optim.pt");
+  write_model_state(dir, step, model->config());
   // Weights every 1000 steps stay too, so a run that ends on a bad stretch can export an earlier one
   // (nicodec-train --export --snapshot N).
-  if (step % 1000 == 0) fs::copy_file(dir + "/model.pt", dir + "/model-" + std::to_string(step) + ".pt",
-                                      fs::copy_options::overwrite_existing);
+  keep_snapshot(dir, step);
 }
 
 }  // namespace
@@ -100,15 +84,9 @@ bool has_checkpoint(const std::string& dir) {
 }
 
 ImageModel load_checkpoint_model(const std::string& dir, int64_t* step, int64_t snapshot) {
-  ImageModel model(read_state(dir, step));
-  if (snapshot > 0) {
-    const std::string path = dir + "/model-" + std::to_string(snapshot) + ".pt";
-    if (!fs::exists(path)) throw Error("no snapshot " + path + " (snapshots are kept every 1000 steps)");
-    torch::load(model, path);
-    if (step) *step = snapshot;
-  } else {
-    torch::load(model, dir + "/model.pt");
-  }
+  ImageModel model(read_model_state(dir, step));
+  torch::load(model, weights_path(dir, snapshot));
+  if (snapshot > 0 && step) *step = snapshot;
   return model;
 }
 
