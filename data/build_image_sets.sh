@@ -2,7 +2,7 @@
 # Builds the image datasets from photographs that Debian 12 packages ship (no internet beyond Debian's archive):
 #   data/sets/images-eval/   24 held-out photos, 768x512 or 512x768 RGB PNG, Kodak-shaped: a centred 3:2 (2:3)
 #                            crop of each photo, area-downscaled so the source JPEG artifacts wash out
-#   data/sets/images-train/  23 other photos at up to three scales (short side 1024, 640, 384 where the photo is
+#   data/sets/images-train/  43 other photos at up to three scales (short side 1024, 640, 384 where the photo is
 #                            larger), high-quality JPEG (4:4:4, qscale 2); trainers take random crops
 # No photo is in both sets (different packages). Reserved for independent evaluation and never used here:
 # plasma-workspace-wallpapers, pocketsphinx-testdata, singularity-music.
@@ -17,7 +17,7 @@ sets="$here/sets"
 source "$here/lib_sets.sh"
 
 EVAL_PACKAGES=(lxqt-themes lomiri-wallpapers-16.04 lomiri-wallpapers-20.04)
-TRAIN_PACKAGES=(mate-backgrounds palapeli-data python3-skimage)
+TRAIN_PACKAGES=(mate-backgrounds palapeli-data python3-skimage libjxl-testdata opencv-doc)
 B=usr/share/backgrounds
 L=usr/share/lxqt/wallpapers
 EVAL_FILES=(
@@ -44,6 +44,16 @@ for f in castle-maintenon cincinnati-bridge citrus-fruits european-honey-bee pan
 done
 for f in coffee.png astronaut.png motorcycle_left.png rocket.jpg chelsea.png hubble_deep_field.jpg; do
   TRAIN_FILES+=("python3-skimage $S/$f")
+done
+J=usr/share/libjxl-testdata
+TRAIN_FILES+=("libjxl-testdata $J/jxl/flower/flower.png" "libjxl-testdata $J/jxl/hdr_room.png")
+for f in cvo9xd_keong_macan tmshre_riaphotographs u76c0g_bliznaca; do
+  TRAIN_FILES+=("libjxl-testdata $J/external/wesaturate/500px/${f}_srgb8.png")
+done
+# opencv-doc's sample photos (not its drawings, paintings, charts or grey-level frames; vtest.avi is held-out video).
+for f in aero1.jpg aloeL.jpg apple.jpg baboon.jpg building.jpg butterfly.jpg fruits.jpg graf1.png home.jpg \
+         leuvenA.jpg messi5.jpg orange.jpg rubberwhale1.png smarties.png squirrel_cls.jpg; do
+  TRAIN_FILES+=("opencv-doc usr/share/doc/opencv-doc/examples/data/$f")
 done
 
 echo "datasets: fetching packages into $cache"
