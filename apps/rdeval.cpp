@@ -107,6 +107,7 @@ int main(int argc, char** argv) {
       vo.progress = !quiet;
       vo.frames = frames;
       vo.intra_period = intra_period;
+      vo.jobs = opt.jobs;
       if (app.get_option("--codecs")->count() == 0) codecs = "x264-medium,x265-medium,av1";
       if (app.get_option("--reference")->count() == 0) reference = "x265-medium";
       vo.codecs = split_list(codecs);

@@ -1,6 +1,7 @@
 #include "eval/anchors.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 
@@ -146,6 +147,12 @@ const Anchor& find_anchor(const std::string& name) {
 
 int run_tool(const std::string& cmd, const std::string& log_file) {
   return std::system(("{ " + cmd + " ; } 2>>" + quote(log_file)).c_str());
+}
+
+double timed_tool(const std::string& cmd, const std::string& log_file, int* status) {
+  const auto t0 = std::chrono::steady_clock::now();
+  *status = run_tool(cmd, log_file);
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 std::vector<Anchor> audio_anchors() {

@@ -37,6 +37,8 @@ std::vector<std::string> media_files(const std::string& dir, const std::vector<s
                                      const std::string& how_to_build);
 // Runs a shell command with its stderr appended to log_file; returns the shell's status.
 int run_tool(const std::string& cmd, const std::string& log_file);
+// run_tool, timed: returns the wall-clock seconds and stores the shell's status in *status.
+double timed_tool(const std::string& cmd, const std::string& log_file, int* status);
 // Speech and audio anchors, run through FFmpeg: {in} is a 16 kHz mono WAV, {out} the coded file, {dec} the
 // decoded 16 kHz WAV; params are bitrates (Opus: kbit/s; Codec2: its mode in bit/s, 700 meaning 700C). Then
 // "audiocodec" (ours, param = its --kbps cap) and "audiocodec-stages" (param = --stages) when its binary is beside this program's and its model is found.

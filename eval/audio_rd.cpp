@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -79,12 +78,6 @@ std::string to_cache(const AudioRdRow& r) {
   o << r.bytes << " " << r.lag << " " << r.mel << " " << r.si_sdr << " " << (std::isnan(r.stoi) ? "nan" : std::to_string(r.stoi))
     << " " << (std::isnan(r.estoi) ? "nan" : std::to_string(r.estoi)) << " " << r.encode_seconds << " " << r.decode_seconds;
   return o.str();
-}
-
-double timed_tool(const std::string& cmd, const std::string& log, int* status) {
-  const auto t0 = std::chrono::steady_clock::now();
-  *status = run_tool(cmd, log);
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 std::string fmt(double v, const char* f) {

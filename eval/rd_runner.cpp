@@ -1,7 +1,6 @@
 #include "eval/rd_runner.h"
 
 #include <atomic>
-#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -61,9 +60,7 @@ RdRow from_json(const json& j) {
 int run_tool(const std::string& cmd, const fs::path& work) { return eval::run_tool(cmd, (work / "tools.log").string()); }
 
 double timed(const std::string& cmd, const fs::path& work, int* status) {
-  const auto t0 = std::chrono::steady_clock::now();
-  *status = run_tool(cmd, work);
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return timed_tool(cmd, (work / "tools.log").string(), status);
 }
 
 // File names unique to this job and setting, so parallel jobs never share a file.

@@ -1,14 +1,16 @@
 #include "eval/video_rd.h"
 
 #include <algorithm>
-#include <chrono>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "core/error.h"
 #include "core/media/video_io.h"
@@ -62,9 +64,36 @@ std::string fmt(double v, const char* f) {
 
 }  // namespace
 
+namespace {
+
+std::string to_cache(const VideoRdRow& r) {
+  std::ostringstream v;
+  v.precision(17);
+  v << r.bytes << " " << r.psnr_yuv << " " << r.psnr_y << " "
+    << (std::isnan(r.ms_ssim_yuv) ? std::string("nan") : std::to_string(r.ms_ssim_yuv)) << " " << r.encode_s << " "
+    << r.decode_s;
+  return v.str();
+}
+
+bool from_cache(const std::string& value, VideoRdRow& r) {
+  std::istringstream in(value);
+  std::string ms;
+  if (!(in >> r.bytes >> r.psnr_yuv >> r.psnr_y >> ms >> r.encode_s >> r.decode_s)) return false;
+  r.ms_ssim_yuv = ms == "nan" ? std::nan("") : std::stod(ms);
+  return true;
+}
+
+void set_rates(VideoRdRow& r) {
+  r.bpp = 8.0 * static_cast<double>(r.bytes) / (static_cast<double>(r.width) * r.height * r.frames);
+  r.kbps = kbps(r.bytes, static_cast<size_t>(r.frames), r.fps);
+}
+
+}  // namespace
+
 std::vector<VideoRdRow> run_video_rd(const VideoRdOptions& opt) {
   if (opt.frames < 1) throw UsageError("--frames must be positive");
   if (opt.intra_period != -1 && opt.intra_period < 1) throw UsageError("--intra-period must be -1 or positive");
+  if (opt.jobs < 1) throw UsageError("--jobs must be positive");
   std::vector<fs::path> clips;
   for (const auto& f : media_files(opt.video_dir, {".y4m"}, "data/build_video_sets.sh builds data/sets/video-eval"))
     clips.emplace_back(f);
@@ -72,79 +101,83 @@ std::vector<VideoRdRow> run_video_rd(const VideoRdOptions& opt) {
   const fs::path work = fs::path(opt.out_dir) / "work";
   fs::create_directories(work);
   const std::string log = (work / "tools.log").string();
-  size_t total = 0;
-  for (const Anchor* a : codecs) total += a->params.size() * clips.size();
-  Progress progress("video RD", total, opt.progress);
   RdCache cache((fs::path(opt.out_dir) / "video-cache.tsv").string());
-  std::vector<VideoRdRow> rows;
   const std::string gop = std::to_string(opt.intra_period == -1 ? 9999 : opt.intra_period);
+  // Every (clip, codec, setting) is a row, in this order; cached rows are filled now, the rest by the workers.
+  struct Job {
+    std::string clip, key;
+    const Anchor* a;
+    double p;
+    size_t row;
+  };
+  std::vector<VideoRdRow> rows;
+  std::vector<Job> todo;
   for (const auto& clip : clips) {
-    int frames = 0, w = 0, h = 0;
-    double fps = 0;
+    VideoRdRow base;
+    base.clip = clip.stem().string();
     {
       VideoReader rd(clip.string());
-      w = rd.width(), h = rd.height(), fps = rd.fps();
+      base.width = rd.width(), base.height = rd.height(), base.fps = rd.fps();
       Frame420 f;
-      while (frames < opt.frames && rd.read(f)) ++frames;
+      while (base.frames < opt.frames && rd.read(f)) ++base.frames;
     }
     for (const Anchor* a : codecs)
       for (double p : a->params) {
-        VideoRdRow r;
-        r.clip = clip.stem().string();
+        VideoRdRow r = base;
         r.codec = a->name;
         r.param = p;
-        r.width = w, r.height = h, r.frames = frames, r.fps = fps;
-        const std::string out = (work / (r.clip + "." + a->name + "." + a->extension)).string();
-        const std::string dec = (work / (r.clip + "." + a->name + ".dec.y4m")).string();
-        std::string enc_cmd = a->encode, dec_cmd = a->decode;
-        for (auto* c : {&enc_cmd, &dec_cmd}) {
-          replace_all(*c, "{gop}", gop);
-          replace_all(*c, "{frames}", std::to_string(frames));
-        }
-        const std::string key = file_identity(clip.string()) + "|f" + std::to_string(frames) + "|g" + gop + codec_identity(*a, p);
-        if (const std::string* hit = cache.find(key)) {
-          std::istringstream in(*hit);
-          std::string ms;
-          if (in >> r.bytes >> r.psnr_yuv >> r.psnr_y >> ms >> r.encode_s >> r.decode_s) {
-            r.ms_ssim_yuv = ms == "nan" ? std::nan("") : std::stod(ms);
-            r.bpp = 8.0 * static_cast<double>(r.bytes) / (static_cast<double>(w) * h * frames);
-            r.kbps = kbps(r.bytes, static_cast<size_t>(frames), fps);
-            rows.push_back(r);
-            progress.update(rows.size());
-            continue;
-          }
-        }
-        fs::remove(out);
-        const auto t0 = std::chrono::steady_clock::now();
-        const int st = run_tool(fill(enc_cmd, p, clip.string(), clip.string(), out, dec), log);
-        r.encode_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        if (st != 0 || !fs::exists(out)) {
-          r.error = "encoder failed (see work/tools.log)";
-        } else {
-          r.bytes = fs::file_size(out);
-          r.bpp = 8.0 * static_cast<double>(r.bytes) / (static_cast<double>(w) * h * frames);
-          r.kbps = kbps(r.bytes, static_cast<size_t>(frames), fps);
-          try {
-            const auto t1 = std::chrono::steady_clock::now();
-            if (run_tool(fill(dec_cmd, p, clip.string(), clip.string(), out, dec), log) != 0)
-              throw Error("decoder failed (see work/tools.log)");
-            r.decode_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
-            measure(r, clip.string(), dec);
-            std::ostringstream v;
-            v.precision(17);
-            v << r.bytes << " " << r.psnr_yuv << " " << r.psnr_y << " "
-              << (std::isnan(r.ms_ssim_yuv) ? std::string("nan") : std::to_string(r.ms_ssim_yuv)) << " " << r.encode_s << " "
-              << r.decode_s;
-            cache.add(key, v.str());
-          } catch (const Error& e) {
-            r.error = e.what();
-          }
-          fs::remove(dec);
-        }
+        const std::string key =
+            file_identity(clip.string()) + "|f" + std::to_string(r.frames) + "|g" + gop + codec_identity(*a, p);
+        const std::string* hit = cache.find(key);
+        if (hit && from_cache(*hit, r))
+          set_rates(r);
+        else
+          todo.push_back({clip.string(), key, a, p, rows.size()});
         rows.push_back(r);
-        progress.update(rows.size());
       }
   }
+  Progress progress("video RD: " + std::to_string(todo.size()) + " new points", todo.size(), opt.progress && !todo.empty());
+  std::mutex mu;
+  std::atomic<size_t> next{0}, finished{0};
+  auto worker = [&] {
+    for (size_t i; (i = next++) < todo.size();) {
+      const Job& j = todo[i];
+      VideoRdRow r = rows[j.row];  // the row's labels; each job writes only its own row and files
+      char tag[48];
+      std::snprintf(tag, sizeof tag, ".%g.", j.p);
+      const std::string stem = (work / (r.clip + "." + r.codec + tag)).string();
+      const std::string out = stem + j.a->extension, dec = stem + "dec.y4m";
+      std::string enc_cmd = j.a->encode, dec_cmd = j.a->decode;
+      for (auto* c : {&enc_cmd, &dec_cmd}) {
+        replace_all(*c, "{gop}", gop);
+        replace_all(*c, "{frames}", std::to_string(r.frames));
+      }
+      fs::remove(out);
+      int status = 0;
+      r.encode_s = timed_tool(fill(enc_cmd, j.p, j.clip, j.clip, out, dec), log, &status);
+      if (status != 0 || !fs::exists(out)) {
+        r.error = "encoder failed (see work/tools.log)";
+      } else {
+        r.bytes = fs::file_size(out);
+        set_rates(r);
+        try {
+          r.decode_s = timed_tool(fill(dec_cmd, j.p, j.clip, j.clip, out, dec), log, &status);
+          if (status != 0) throw Error("decoder failed (see work/tools.log)");
+          measure(r, j.clip, dec);
+        } catch (const Error& e) {
+          r.error = e.what();
+        }
+        fs::remove(dec);
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      if (r.error.empty()) cache.add(j.key, to_cache(r));
+      rows[j.row] = std::move(r);
+      progress.update(++finished);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 0; t < opt.jobs; ++t) pool.emplace_back(worker);
+  for (auto& t : pool) t.join();
   progress.finish();
   return rows;
 }

@@ -26,6 +26,7 @@ struct VideoRdOptions {
   std::vector<std::string> codecs;
   int frames = 96;          // per clip, or all when shorter
   int intra_period = -1;    // -1: only the first frame
+  int jobs = 1;             // points measured in parallel (each tool may use threads of its own)
   bool progress = true;
 };
 

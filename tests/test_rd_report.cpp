@@ -226,6 +226,21 @@ TEST(VideoRd, RealX264RunMeasuresTheStreamItWrote) {
     EXPECT_DOUBLE_EQ(again[i].psnr_yuv, rows[i].psnr_yuv);
   }
   for (const auto& e : fs::directory_iterator(dir / "out" / "work")) EXPECT_EQ(e.path().extension(), ".log") << e.path();
+  // Two points at a time, into a fresh folder: the same rows in the same order (each job owns its row and files).
+  opt.jobs = 2;
+  opt.out_dir = (dir / "out-j2").string();
+  const auto parallel = run_video_rd(opt);
+  ASSERT_EQ(parallel.size(), rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(parallel[i].codec, rows[i].codec);
+    EXPECT_EQ(parallel[i].param, rows[i].param);
+    EXPECT_EQ(parallel[i].bytes, rows[i].bytes) << i;
+    EXPECT_DOUBLE_EQ(parallel[i].psnr_yuv, rows[i].psnr_yuv) << i;
+  }
+  opt.jobs = 0;
+  EXPECT_THROW(run_video_rd(opt), UsageError);
+  opt.jobs = 1;
+  opt.out_dir = (dir / "out").string();
   opt.frames = 3;  // another frame count is another key
   EXPECT_EQ(run_video_rd(opt).size(), 8u);
   opt.intra_period = 0;
