@@ -4,7 +4,9 @@
 #                           set lacks), cut into 10 s clips, plus codec2's 16 kHz reference sentence;
 #                           music = sonic-pi's recorded loops and instruments, first 10 s each
 #   data/sets/audio-train/  speech = Asterisk prompts in English, Spanish, French and Russian (one file per
-#                           language); music = the Wesnoth soundtrack (Vorbis, one file per track)
+#                           language); music = the Wesnoth soundtrack (Vorbis, one file per track) and
+#                           MIDI music (openttd-openmsx, planetblupi-music-midi) rendered losslessly by fluidsynth
+#                           with the FluidR3 General MIDI soundfont, first 4 minutes of each piece
 # No recording is in both sets (different packages and speakers). Asterisk's prompts come as G.722 (16 kHz,
 # 64 kbit/s): wideband speech, not studio masters; say so when quoting results.
 # Each set is checked against data/manifests/<set>.tsv (name, samples, SHA-256, package, source);
@@ -19,11 +21,13 @@ source "$here/lib_sets.sh"
 
 EVAL_PACKAGES=(asterisk-core-sounds-it-g722 codec2-examples sonic-pi-samples)
 TRAIN_PACKAGES=(asterisk-core-sounds-en-g722 asterisk-core-sounds-es-g722 asterisk-core-sounds-fr-g722
-                asterisk-core-sounds-ru-g722 wesnoth-1.16-music)
+                asterisk-core-sounds-ru-g722 wesnoth-1.16-music fluid-soundfont-gm openttd-openmsx
+                planetblupi-music-midi)
 SP=usr/share/sonic-pi/samples
 MUSIC_EVAL=(loop_amen_full loop_breakbeat loop_compus loop_garzul loop_mika loop_safari loop_tabla ambi_piano
             guit_em9 guit_harmonics)
 
+command -v fluidsynth >/dev/null || { echo "datasets: fluidsynth not found: run scripts/install_deps.sh" >&2; exit 1; }
 echo "datasets: fetching packages into $cache"
 fetch_packages "${EVAL_PACKAGES[@]}" "${TRAIN_PACKAGES[@]}"
 
@@ -80,6 +84,19 @@ build_train() {
     ff -i "$f" "${to16k[@]}" "$out/music/$name"
     row "$out/music/$name" wesnoth-1.16-music "${f#"$cache/root/wesnoth-1.16-music/"}"
   done < <(find "$cache/root/wesnoth-1.16-music" -name '*.ogg' | LC_ALL=C sort)
+  # Gain 0.2: at 0.5 many pieces clipped; now the loudest peak about -3 dBFS (one piece has a 3-sample click).
+  # fluidsynth renders 32-bit float at 44.1 kHz (no dither, so the render repeats exactly; its WAV header holds a
+  # timestamp, the converted file does not), libswresample takes it to 16 kHz.
+  local sf2="$cache/root/fluid-soundfont-gm/usr/share/sounds/sf2/FluidR3_GM.sf2" float="$cache/midi-render.wav"
+  while IFS= read -r f; do
+    local pkg name
+    pkg=${f#"$cache/root/"}; pkg=${pkg%%/*}
+    name="midi-${pkg%%-*}-$(basename "$f" .mid | tr 'A-Z_' 'a-z-').wav"
+    fluidsynth -q -n -i -F "$float" -T wav -O float -r 44100 -g 0.2 "$sf2" "$f" >/dev/null
+    ff -i "$float" -t 240 "${to16k[@]}" "$out/music/$name"
+    row "$out/music/$name" "$pkg" "${f#"$cache/root/$pkg/"} (fluidsynth, FluidR3_GM.sf2, gain 0.2)"
+  done < <(find "$cache/root/openttd-openmsx" "$cache/root/planetblupi-music-midi" -name '*.mid' | LC_ALL=C sort)
+  rm -f "$float"
 }
 
 build_sets audio "$(printf 'file\tsamples\tsha256\tpackage\tsource')"

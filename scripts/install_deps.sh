@@ -17,6 +17,7 @@ PKGS=(
   libsndfile1-dev
   # classical anchors for the evaluation (rdeval)
   libjpeg-turbo-progs webp libopenjp2-tools libjxl-tools libavif-bin
+  fluidsynth                          # renders the MIDI training music (data/build_audio_sets.sh)
   time                                # /usr/bin/time in scripts/eval_audio_codec.sh (peak memory)
 )
 missing=()
