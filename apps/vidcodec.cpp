@@ -1,6 +1,5 @@
-// vidcodec: the learned video codec -- for now intra-only (every frame through the nicodec image model; P frames
-// with motion are issue 7's next step).
-//   vidcodec encode clip.y4m --kbps 800 -o clip.nvc     (or --bpp X, or --q LEVEL)
+// vidcodec: video compression with I frames and motion-compensated P frames, both through the nicodec image model.
+//   vidcodec encode clip.y4m --kbps 800 -o clip.nvc     (or --bpp X, or --q LEVEL; --intra-period N)
 //   vidcodec decode clip.nvc -o clip.y4m                  (.y4m, or raw 4:2:0 for any other name)
 //   vidcodec info clip.nvc
 // Thin: parses arguments and calls codecs/video.
@@ -12,9 +11,7 @@
 
 #include "apps/app_util.h"
 #include "codecs/image/model_io.h"
-#include "codecs/video/intra_codec.h"
-#include "core/byte_io.h"
-#include "core/container.h"
+#include "codecs/video/video_codec.h"
 #include "core/error.h"
 #include "core/file_io.h"
 #include "core/model_path.h"
@@ -25,9 +22,10 @@
 int main(int argc, char** argv) {
   using namespace nicodec;
   using apps::Clock, apps::seconds_since, apps::with_extension;
-  CLI::App app{"vidcodec: learned video compression, intra-only so far (every frame coded by the nicodec image "
-               "model; no motion yet). Input: y4m, mp4/mkv/webm/avi (any codec FFmpeg decodes); output y4m or raw "
-               "YUV 4:2:0.\nExit status: 0 ok, 1 error (message on stderr), 2 bad arguments."};
+  CLI::App app{"vidcodec: video compression, low delay: I frames coded by the nicodec image model, P frames by "
+               "motion compensation (optical-flow motion, CABAC-coded) plus a nicodec-coded residual. Input: y4m, "
+               "mp4/mkv/webm/avi (any codec FFmpeg decodes); output y4m or raw YUV 4:2:0.\nExit status: 0 ok, 1 error "
+               "(message on stderr), 2 bad arguments."};
   app.require_subcommand(1);
   app.fallthrough();
   std::string model_path, in, out;
@@ -37,13 +35,16 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "CPU threads (default: $NICODEC_THREADS or all cores)")->check(CLI::Range(1, 1024));
   app.add_flag("--quiet", quiet, "print nothing but errors");
   auto* enc = app.add_subcommand("encode", "compress a clip to a .nvc file");
-  codecs::video::IntraEncodeOptions opt;
+  codecs::video::VideoEncodeOptions opt;
   enc->add_option("input", in, "video file")->required();
   enc->add_option("-o,--output", out, "output file (default: input with .nvc)");
   auto* o_kbps = enc->add_option("--kbps", opt.kbps, "bitrate cap: the whole file, headers included, at most this over the "
-                                                     "clip's duration (each frame gets an equal share)")->check(CLI::Range(0.001, 1e7));
+                                                     "clip's duration (an I frame gets 6 times a P frame's share; what a frame leaves goes to the next)")->check(CLI::Range(0.001, 1e7));
   auto* o_bpp = enc->add_option("--bpp", opt.bpp, "the same cap as bits per pixel over all frames")->check(CLI::Range(1e-6, 100.0));
-  auto* o_q = enc->add_option("--q", opt.q, "fixed nicodec rate level for every frame (-4 .. 8), default 4");
+  auto* o_q = enc->add_option("--q", opt.q, "fixed nicodec rate level of I frames (-4 .. 8), default 4");
+  enc->add_option("--p-offset", opt.p_q_offset, "P-frame residuals use q + this")->capture_default_str()->check(CLI::Range(-8.0, 8.0));
+  enc->add_option("--intra-period", opt.intra_period, "-1: only the first frame is intra; N: every N-th; 1: intra-only")
+      ->capture_default_str();
   enc->add_option("--frames", opt.max_frames, "code only the first N frames")->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
   o_kbps->excludes(o_bpp)->excludes(o_q);
   o_bpp->excludes(o_q);
@@ -53,21 +54,22 @@ int main(int argc, char** argv) {
   auto* info = app.add_subcommand("info", "print what a .nvc file holds");
   info->add_option("input", in, "a .nvc file")->required();
   try {
-    app.parse(apps::cli_args(argc, argv, {"kbps", "bpp", "q", "frames", "model", "threads"}));
+    app.parse(apps::cli_args(argc, argv, {"kbps", "bpp", "q", "frames", "model", "threads", "p-offset", "intra-period"}));
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
+  if (opt.intra_period == 0 || opt.intra_period < -1) {
+    std::fprintf(stderr, "vidcodec: error: --intra-period must be -1 (first frame only) or positive\n");
+    return 2;
+  }
   try {
     if (*info) {
-      const auto bytes = read_file(in);
-      if (bytes.size() < 4 || std::memcmp(bytes.data(), "NCV1", 4) != 0) throw FormatError("not a vidcodec file (no NCV1 magic)");
-      ByteReader r(bytes.data() + 4, bytes.size() - 4);
-      const auto n = static_cast<size_t>(r.varint_max(r.remaining(), "header length"));
-      const Container c = read_container(r.bytes(n), n);
-      int64_t frames = 0;
-      for (size_t len; (len = static_cast<size_t>(r.varint_max(r.remaining(), "frame length"))) != 0; ++frames) r.bytes(len);
-      std::printf("%s: vidcodec file, %zu bytes, %lld frames\n%s", in.c_str(), bytes.size(), static_cast<long long>(frames),
-                  describe_container(c, bytes.size()).c_str());
+      const auto bytes = read_file(in, size_t{1} << 31);
+      const auto v = codecs::video::inspect_video(bytes);
+      std::printf("%s: vidcodec file, %zu bytes, %lld frames (%lld intra): I %lld bytes, P motion %lld, P residual %lld\n%s",
+                  in.c_str(), bytes.size(), static_cast<long long>(v.frames), static_cast<long long>(v.intra_frames),
+                  static_cast<long long>(v.intra_bytes), static_cast<long long>(v.motion_bytes),
+                  static_cast<long long>(v.residual_bytes), v.header.c_str());
       return 0;
     }
     setup_torch_threads(threads);
@@ -76,20 +78,20 @@ int main(int argc, char** argv) {
     if (*enc) {
       if (out.empty()) out = with_extension(in, ".nvc");
       std::unique_ptr<Progress> bar;
-      const auto r = codecs::video::encode_intra_video(codec, in, out, opt, [&](int64_t done, int64_t total) {
+      const auto r = codecs::video::encode_video(codec, in, out, opt, [&](int64_t done, int64_t total) {
         if (quiet) return;
         if (!bar) bar = std::make_unique<Progress>("encoding", static_cast<uint64_t>(total));
         bar->update(static_cast<uint64_t>(done));
       });
       if (bar) bar->finish();
       if (!quiet)
-        std::fprintf(stderr, "%s: %lld frames %dx%d at %.3f fps -> %s, %lld bytes, %.1f kbit/s, %.4f bpp, %.1f s (%.2f fps)\n",
-                     in.c_str(), static_cast<long long>(r.frames), r.width, r.height, r.fps, out.c_str(),
+        std::fprintf(stderr, "%s: %lld frames (%lld intra) %dx%d at %.3f fps -> %s, %lld bytes, %.1f kbit/s, %.4f bpp, %.1f s (%.2f fps)\n",
+                     in.c_str(), static_cast<long long>(r.frames), static_cast<long long>(r.intra_frames), r.width, r.height, r.fps, out.c_str(),
                      static_cast<long long>(r.bytes), r.kbps, r.bpp, seconds_since(t0),
                      static_cast<double>(r.frames) / seconds_since(t0));
     } else if (*dec) {
       if (out.empty()) out = with_extension(in, ".y4m");
-      const auto r = codecs::video::decode_intra_video(codec, read_file(in, size_t{1} << 31), out);
+      const auto r = codecs::video::decode_video(codec, read_file(in, size_t{1} << 31), out);
       if (!quiet)
         std::fprintf(stderr, "%s -> %s (%lld frames %dx%d), %.1f s (%.2f fps)\n", in.c_str(), out.c_str(),
                      static_cast<long long>(r.frames), r.width, r.height, seconds_since(t0),

@@ -1,11 +1,14 @@
-#include "codecs/video/intra_codec.h"
+#include "codecs/video/video_codec.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <numeric>
 
+#include "codecs/video/motion.h"
 #include "core/byte_io.h"
 #include "core/container.h"
+#include "core/crc32.h"
 #include "core/error.h"
 #include "core/file_io.h"
 #include "core/media/color.h"
@@ -16,8 +19,10 @@ namespace nicodec::codecs::video {
 namespace {
 
 constexpr char kMagic[4] = {'N', 'C', 'V', '1'};
-constexpr const char* kModel = "vidcodec-intra";
+constexpr const char* kModel = "vidcodec";
 constexpr size_t kMaxRecord = size_t{1} << 28;
+constexpr uint8_t kIntra = 0, kInter = 1;
+constexpr double kIntraWeight = 6;  // an I frame's share of a rate target, in P-frame shares
 
 // Frame rate as a fraction: exact for integer rates and the NTSC family (x/1001), else millihertz.
 void rational_fps(double fps, int* num, int* den) {
@@ -33,13 +38,89 @@ void rational_fps(double fps, int* num, int* den) {
   }
 }
 
+// The residual as a picture: 128 + (cur - pred), clamped (differences beyond +-127 are rare and clip).
+Image residual_picture(const Image& cur, const Image& pred) {
+  Image r = cur;
+  for (size_t i = 0; i < r.rgb.size(); ++i) r.rgb[i] = static_cast<uint8_t>(std::clamp(128 + cur.rgb[i] - pred.rgb[i], 0, 255));
+  return r;
+}
+
+void add_residual(Image& pred, const Image& residual) {
+  for (size_t i = 0; i < pred.rgb.size(); ++i)
+    pred.rgb[i] = static_cast<uint8_t>(std::clamp(pred.rgb[i] + residual.rgb[i] - 128, 0, 255));
+}
+
+size_t varint_size(size_t v) {
+  size_t n = 1;
+  while (v >= 0x80) v >>= 7, ++n;
+  return n;
+}
+
+struct Header {
+  Container c;
+  int width = 0, height = 0, fps_num = 25, fps_den = 1;
+};
+
+Header read_header(const std::vector<uint8_t>& bitstream, ByteReader& in) {
+  if (bitstream.size() < 4 || std::memcmp(bitstream.data(), kMagic, 4) != 0)
+    throw FormatError("not a vidcodec file (no NCV1 magic)");
+  const auto header_len = static_cast<size_t>(in.varint_max(in.remaining(), "header length"));
+  Header h;
+  h.c = read_container(in.bytes(header_len), header_len);
+  h.width = static_cast<int>(h.c.param_in("width", 1, 32768));
+  h.height = static_cast<int>(h.c.param_in("height", 1, 32768));
+  if (static_cast<int64_t>(h.width) * h.height > (int64_t{1} << 28)) throw FormatError("frame size too large");
+  h.fps_num = static_cast<int>(h.c.param_in("fps_num", 1, 1000000));
+  h.fps_den = static_cast<int>(h.c.param_in("fps_den", 1, 1000000));
+  return h;
+}
+
+// One frame record, split into its parts (pointers into the bitstream).
+struct Record {
+  uint8_t type = kIntra;
+  const uint8_t* motion = nullptr;
+  size_t motion_size = 0;
+  const uint8_t* picture = nullptr;  // I: the frame; P: the residual (size 0: none)
+  size_t picture_size = 0;
+};
+
+// Returns false at the end marker.
+bool read_record(ByteReader& in, int64_t index, Record* r) {
+  const auto len = static_cast<size_t>(in.varint_max(std::min(in.remaining(), kMaxRecord), "frame length"));
+  if (len == 0) return false;
+  ByteReader rec(in.bytes(len), len);
+  r->type = rec.u8();
+  if (r->type == kInter) {
+    if (index == 0) throw FormatError("the first frame is a P frame (it has nothing to refer to)");
+    r->motion_size = static_cast<size_t>(rec.varint_max(rec.remaining(), "motion length"));
+    r->motion = rec.bytes(r->motion_size);
+    if (r->motion_size && rec.u32() != crc32(r->motion, r->motion_size))
+      throw FormatError("frame " + std::to_string(index) + ": the motion field is corrupted (CRC mismatch)");
+  } else if (r->type != kIntra) {
+    throw FormatError("frame " + std::to_string(index) + " has unknown type " + std::to_string(r->type));
+  }
+  r->picture_size = rec.remaining();
+  r->picture = rec.bytes(r->picture_size);
+  if (r->type == kIntra && r->picture_size == 0) throw FormatError("frame " + std::to_string(index) + ": empty I frame");
+  return true;
+}
+
+Image decode_picture(const image::ImageCodec& codec, const uint8_t* p, size_t n, int width, int height, int64_t index) {
+  Image img = codec.decode(std::vector<uint8_t>(p, p + n));
+  if (img.width != width || img.height != height)
+    throw FormatError("frame " + std::to_string(index) + " is " + std::to_string(img.width) + "x" +
+                      std::to_string(img.height) + ", the header says " + std::to_string(width) + "x" + std::to_string(height));
+  return img;
+}
+
 }  // namespace
 
-IntraEncodeResult encode_intra_video(const image::ImageCodec& codec, const std::string& input, const std::string& output,
-                                     const IntraEncodeOptions& opt, const std::function<void(int64_t, int64_t)>& progress) {
-  IntraEncodeResult r;
+VideoEncodeResult encode_video(const image::ImageCodec& codec, const std::string& input, const std::string& output,
+                               const VideoEncodeOptions& opt, const std::function<void(int64_t, int64_t)>& progress) {
+  if (opt.intra_period != -1 && opt.intra_period < 1) throw UsageError("the intra period must be -1 or positive");
+  VideoEncodeResult r;
   int64_t total = 0;
-  {  // First pass: the frame count (the rate budget is per frame).
+  {  // First pass: the frame count (the rate budget is shared over the frames).
     VideoReader count(input);
     Frame420 f;
     while ((opt.max_frames <= 0 || total < opt.max_frames) && count.read(f)) ++total;
@@ -59,39 +140,88 @@ IntraEncodeResult encode_intra_video(const image::ImageCodec& codec, const std::
   c.set_param("height", r.height);
   c.set_param("fps_num", fps_num);
   c.set_param("fps_den", fps_den);
+  c.set_param("intra_period", opt.intra_period);
   const auto header = write_container(c);
   ByteWriter out;
   out.bytes(kMagic, 4);
   out.varint(header.size());
   out.bytes(header.data(), header.size());
 
-  // Per-frame budget: the file's allowance less the header and the end marker, shared equally; a record's
-  // length prefix (at most 4 bytes for frames below 2^28) comes out of each share.
-  double frame_bpp = 0;
+  auto is_intra = [&](int64_t n) { return n == 0 || (opt.intra_period > 0 && n % opt.intra_period == 0); };
   const double pixels = static_cast<double>(r.width) * r.height;
-  if (opt.kbps > 0 || opt.bpp > 0) {
+  const bool capped = opt.kbps > 0 || opt.bpp > 0;
+  double budget = 0, weights_left = 0;  // bytes for the whole file; shares of the frames not coded yet
+  if (capped) {
     const double seconds = static_cast<double>(total) / r.fps;
-    const double budget = opt.kbps > 0 ? std::floor(opt.kbps * 1000.0 / 8.0 * seconds) : std::floor(opt.bpp * pixels * static_cast<double>(total) / 8.0);
-    const double per_frame = std::floor((budget - static_cast<double>(out.data().size()) - 1) / static_cast<double>(total)) - 4;
-    if (per_frame < 1) throw Error("the target is too low for this clip: the headers alone exceed it");
-    frame_bpp = 8.0 * per_frame / pixels;
+    budget = opt.kbps > 0 ? std::floor(opt.kbps * 1000.0 / 8.0 * seconds) : std::floor(opt.bpp * pixels * static_cast<double>(total) / 8.0);
+    for (int64_t n = 0; n < total; ++n) weights_left += is_intra(n) ? kIntraWeight : 1.0;
   }
+  Image ref;
   Frame420 f;
   for (int64_t n = 0; n < total; ++n) {
     if (!reader.read(f)) throw Error("'" + input + "' ended early (frame " + std::to_string(n) + ")");
-    const Image rgb = yuv420_to_rgb_bt709(f);
-    std::vector<uint8_t> bytes;
-    if (frame_bpp > 0) {
-      try {
-        bytes = codec.encode_to_bpp(rgb, frame_bpp).bytes;
-      } catch (const UsageError& e) {
-        throw Error("frame " + std::to_string(n) + ": " + e.what() + " (intra-only coding needs at least this per frame)");
-      }
-    } else {
-      bytes = codec.encode(rgb, opt.q);
+    const Image cur = yuv420_to_rgb_bt709(f);
+    const bool intra = is_intra(n);
+    // This frame's byte allowance: its share of what is left (less the end marker); what a frame leaves unused
+    // goes to the later ones.
+    double target = 0;
+    if (capped) {
+      const double weight = intra ? kIntraWeight : 1.0;
+      target = std::floor((budget - static_cast<double>(out.data().size()) - 1) * weight / weights_left);
+      weights_left -= weight;
     }
-    out.varint(bytes.size());
-    out.bytes(bytes.data(), bytes.size());
+    ByteWriter rec;
+    if (intra) {
+      std::vector<uint8_t> bytes;
+      if (capped) {
+        const double avail = target - 5;  // record length (up to 4 bytes) and type
+        try {
+          if (avail < 1) throw UsageError("no bytes left");
+          bytes = codec.encode_to_bpp(cur, 8.0 * avail / pixels).bytes;
+        } catch (const UsageError& e) {
+          throw Error("frame " + std::to_string(n) + " (intra): the target is too low for this clip (" + e.what() + ")");
+        }
+      } else {
+        bytes = codec.encode(cur, opt.q);
+      }
+      rec.u8(kIntra);
+      rec.bytes(bytes.data(), bytes.size());
+      ref = decode_picture(codec, bytes.data(), bytes.size(), r.width, r.height, n);
+      ++r.intra_frames;
+    } else {
+      MotionField field = estimate_motion(cur, ref);
+      auto motion = encode_motion(field);
+      std::vector<uint8_t> residual;
+      const auto motion_cost = [&] { return static_cast<double>(motion.size() + varint_size(motion.size()) + (motion.empty() ? 0 : 4)); };
+      if (capped && target - 5 - motion_cost() < 0) {
+        motion.clear();  // no room for the field: zero motion, no residual
+        field = MotionField::zero(r.width, r.height);
+      }
+      Image pred = compensate(ref, field);
+      const Image res = residual_picture(cur, pred);
+      if (!capped) {
+        residual = codec.encode(res, opt.q + opt.p_q_offset);
+      } else {
+        const double avail = target - 5 - motion_cost();
+        if (avail >= 16) {
+          try {
+            residual = codec.encode_to_bpp(res, 8.0 * avail / pixels).bytes;
+          } catch (const UsageError&) {  // even the lowest rate does not fit: prediction only
+          }
+        }
+      }
+      rec.u8(kInter);
+      rec.varint(motion.size());
+      rec.bytes(motion.data(), motion.size());
+      if (!motion.empty()) rec.u32(crc32(motion.data(), motion.size()));
+      rec.bytes(residual.data(), residual.size());
+      if (!residual.empty()) add_residual(pred, decode_picture(codec, residual.data(), residual.size(), r.width, r.height, n));
+      ref = std::move(pred);
+    }
+    out.varint(rec.data().size());
+    out.bytes(rec.data().data(), rec.data().size());
+    if (capped && static_cast<double>(out.data().size()) + 1 > budget)
+      throw Error("frame " + std::to_string(n) + ": the target is too low for this clip (the frames need at least 3 bytes each)");
     ++r.frames;
     if (progress) progress(r.frames, total);
   }
@@ -104,35 +234,51 @@ IntraEncodeResult encode_intra_video(const image::ImageCodec& codec, const std::
   return r;
 }
 
-IntraDecodeResult decode_intra_video(const image::ImageCodec& codec, const std::vector<uint8_t>& bitstream,
-                                     const std::string& output) {
-  if (bitstream.size() < 4 || std::memcmp(bitstream.data(), kMagic, 4) != 0)
-    throw FormatError("not a vidcodec file (no NCV1 magic)");
-  ByteReader in(bitstream.data() + 4, bitstream.size() - 4);
-  const auto header_len = static_cast<size_t>(in.varint_max(in.remaining(), "header length"));
-  const Container c = read_container(in.bytes(header_len), header_len);
-  c.expect(CodecKind::kVideo, kModel, codec.model().version);
-  IntraDecodeResult r;
-  r.width = static_cast<int>(c.param_in("width", 1, 32768));
-  r.height = static_cast<int>(c.param_in("height", 1, 32768));
-  if (static_cast<int64_t>(r.width) * r.height > (int64_t{1} << 28)) throw FormatError("frame size too large");
-  r.fps_num = static_cast<int>(c.param_in("fps_num", 1, 1000000));
-  r.fps_den = static_cast<int>(c.param_in("fps_den", 1, 1000000));
+VideoDecodeResult decode_video(const image::ImageCodec& codec, const std::vector<uint8_t>& bitstream, const std::string& output) {
+  ByteReader in(bitstream.data() + std::min<size_t>(4, bitstream.size()), bitstream.size() - std::min<size_t>(4, bitstream.size()));
+  const Header h = read_header(bitstream, in);
+  h.c.expect(CodecKind::kVideo, kModel, codec.model().version);
+  VideoDecodeResult r;
+  r.width = h.width, r.height = h.height, r.fps_num = h.fps_num, r.fps_den = h.fps_den;
   VideoWriter writer(output, r.width, r.height, r.fps_num, r.fps_den);
-  for (;;) {
-    const auto len = static_cast<size_t>(in.varint_max(std::min(in.remaining(), kMaxRecord), "frame length"));
-    if (len == 0) break;
-    const uint8_t* p = in.bytes(len);
-    const Image img = codec.decode(std::vector<uint8_t>(p, p + len));
-    if (img.width != r.width || img.height != r.height)
-      throw FormatError("frame " + std::to_string(r.frames) + " is " + std::to_string(img.width) + "x" +
-                        std::to_string(img.height) + ", the header says " + std::to_string(r.width) + "x" + std::to_string(r.height));
-    writer.write(rgb_to_yuv420_bt709(img));
+  Image ref;
+  Record rec;
+  while (read_record(in, r.frames, &rec)) {
+    if (rec.type == kIntra) {
+      ref = decode_picture(codec, rec.picture, rec.picture_size, h.width, h.height, r.frames);
+      ++r.intra_frames;
+    } else {
+      const MotionField field = rec.motion_size ? decode_motion(rec.motion, rec.motion_size, h.width, h.height)
+                                                : MotionField::zero(h.width, h.height);
+      Image pred = compensate(ref, field);
+      if (rec.picture_size) add_residual(pred, decode_picture(codec, rec.picture, rec.picture_size, h.width, h.height, r.frames));
+      ref = std::move(pred);
+    }
+    writer.write(rgb_to_yuv420_bt709(ref));
     ++r.frames;
   }
   if (!in.at_end()) throw FormatError(std::to_string(in.remaining()) + " unexpected bytes after the end of the video stream");
   writer.close();
   return r;
+}
+
+VideoInfo inspect_video(const std::vector<uint8_t>& bitstream) {
+  ByteReader in(bitstream.data() + std::min<size_t>(4, bitstream.size()), bitstream.size() - std::min<size_t>(4, bitstream.size()));
+  const Header h = read_header(bitstream, in);
+  VideoInfo info;
+  info.header = describe_container(h.c, bitstream.size());
+  Record rec;
+  while (read_record(in, info.frames, &rec)) {
+    ++info.frames;
+    if (rec.type == kIntra) {
+      ++info.intra_frames;
+      info.intra_bytes += static_cast<int64_t>(rec.picture_size);
+    } else {
+      info.motion_bytes += static_cast<int64_t>(rec.motion_size);
+      info.residual_bytes += static_cast<int64_t>(rec.picture_size);
+    }
+  }
+  return info;
 }
 
 }  // namespace nicodec::codecs::video

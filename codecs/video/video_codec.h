@@ -1,44 +1,60 @@
-// vidcodec, first step: an intra-only learned video codec. Every frame is converted to RGB (BT.709,
-// core/media/color.h), coded as a picture by the nicodec image model, and converted back to YUV 4:2:0 by the
-// decoder. There are no P frames yet (motion, conditional coding: issue 7), so this is the intra baseline the
-// inter codec has to beat, and the file format, rate control, streaming and evaluation it will reuse.
+// vidcodec: low-delay video coding with I and P frames on top of the nicodec image model.
 //
-// File: "NCV1", then a varint length and a NiCodec container (codec kind video, model "vidcodec-intra": params
-// width, height, fps_num, fps_den), then one record per frame (varint length, the frame's nicodec bitstream), then a
-// varint 0 that ends the stream (docs/bitstream.md). Frames decode one at a time: memory is one frame.
+// I frames are nicodec pictures. A P frame predicts the frame from the previous decoded frame by motion
+// compensation (codecs/video/motion.h: a block motion field coded with CABAC, warped smoothly) and codes the
+// residual, offset to mid-grey, as a nicodec picture (DVC-style residual coding; the image model was trained on
+// photographs, not residuals, so a residual-trained model and conditional coding are the next steps). Frames are
+// converted to RGB (BT.709, core/media/color.h) for coding and back to YUV 4:2:0 for output; the decoder keeps one
+// reference frame, so memory is a few frames whatever the clip's length.
+//
+// File (docs/bitstream.md): "NCV1", a varint length and a NiCodec container (kind video, model "vidcodec": params
+// width, height, fps_num, fps_den, intra_period), then per frame a record (varint length, then a type byte:
+// 0 = I followed by the nicodec bitstream; 1 = P followed by a varint motion length, the CABAC motion field and
+// its CRC-32 (length 0: no motion, no CRC), and the residual's nicodec bitstream (absent: no residual)), then a
+// varint 0.
 #pragma once
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "codecs/image/codec.h"
 
 namespace nicodec::codecs::video {
 
-struct IntraEncodeOptions {
-  double q = 4;         // nicodec rate level of every frame, when no target is given
-  double kbps = 0;      // > 0: the whole file at most this over the clip's duration (each frame gets an equal share)
-  double bpp = 0;       // > 0: the same as a bits-per-pixel target over all frames
+struct VideoEncodeOptions {
+  double q = 4;            // rate level of I frames when no target is given
+  double p_q_offset = -1;  // P-frame residuals use q + this
+  int intra_period = -1;   // -1: only the first frame is intra; N: every N-th frame; 1: intra-only
+  double kbps = 0;         // > 0: the whole file at most this over the clip's duration
+  double bpp = 0;          // > 0: the same as a bits-per-pixel target over all frames
   int64_t max_frames = 0;  // > 0: code only the first frames
 };
 
-struct IntraEncodeResult {
-  int64_t frames = 0, bytes = 0;
+struct VideoEncodeResult {
+  int64_t frames = 0, bytes = 0, intra_frames = 0;
   int width = 0, height = 0;
   double fps = 0, kbps = 0, bpp = 0;
 };
 
 // Reads any clip VideoReader opens and writes `output` (a temporary name renamed into place; "-" = stdout).
 // progress(frames done, frames in all) after each frame when given.
-IntraEncodeResult encode_intra_video(const image::ImageCodec& codec, const std::string& input, const std::string& output,
-                                     const IntraEncodeOptions& opt, const std::function<void(int64_t, int64_t)>& progress = {});
+VideoEncodeResult encode_video(const image::ImageCodec& codec, const std::string& input, const std::string& output,
+                               const VideoEncodeOptions& opt, const std::function<void(int64_t, int64_t)>& progress = {});
 
-struct IntraDecodeResult {
-  int64_t frames = 0;
+struct VideoDecodeResult {
+  int64_t frames = 0, intra_frames = 0;
   int width = 0, height = 0, fps_num = 0, fps_den = 1;
 };
 // Decodes to y4m (".y4m") or raw 4:2:0 (any other name). Throws FormatError for a broken or truncated file.
-IntraDecodeResult decode_intra_video(const image::ImageCodec& codec, const std::vector<uint8_t>& bitstream,
-                                     const std::string& output);
+VideoDecodeResult decode_video(const image::ImageCodec& codec, const std::vector<uint8_t>& bitstream,
+                               const std::string& output);
+
+// The header and the frame records' types and sizes, without decoding (for `vidcodec info`).
+struct VideoInfo {
+  std::string header;  // describe_container's text
+  int64_t frames = 0, intra_frames = 0, intra_bytes = 0, motion_bytes = 0, residual_bytes = 0;
+};
+VideoInfo inspect_video(const std::vector<uint8_t>& bitstream);
 
 }  // namespace nicodec::codecs::video
