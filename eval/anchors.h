@@ -46,8 +46,9 @@ std::vector<Anchor> audio_anchors();
 const Anchor& find_audio_anchor(const std::string& name);
 // Video anchors through FFmpeg, low delay as learned video coding papers run them (zerolatency, no B-frames,
 // fixed intra period): {in} a y4m clip, {out} the coded stream, {dec} the decoded y4m, {param} the CRF,
-// {gop} the intra period (9999 for "first frame only"), {frames} the frame count. Then "vidcodec-intra" (ours)
-// when its binary is beside this program's and the image model is found.
+// {gop} the intra period (9999 for "first frame only"), {period} the same as vidcodec takes it (-1 for "first
+// frame only"), {frames} the frame count. Then "vidcodec" and "vidcodec-intra" (ours) when the vidcodec binary is
+// beside this program's and the image model is found.
 std::vector<Anchor> video_anchors();
 const Anchor& find_video_anchor(const std::string& name);
 // Fills a template: {param} with the parameter, {ratio} with 24/param (JPEG 2000), paths single-quoted.

@@ -150,6 +150,7 @@ std::vector<VideoRdRow> run_video_rd(const VideoRdOptions& opt) {
       std::string enc_cmd = j.a->encode, dec_cmd = j.a->decode;
       for (auto* c : {&enc_cmd, &dec_cmd}) {
         replace_all(*c, "{gop}", gop);
+        replace_all(*c, "{period}", std::to_string(opt.intra_period));
         replace_all(*c, "{frames}", std::to_string(r.frames));
       }
       fs::remove(out);

@@ -28,5 +28,14 @@ ok test ! -e "$dir/t.y4m"
 check "not a video" 1 vc encode "$samples/speech-16k-3s.wav" -o "$dir/c.nvc"
 check "an image file given to decode" 1 vc decode "$samples/citrus-256.png" -o "$dir/t.y4m"
 check "both --kbps and --q" 2 vc encode "$clip" --kbps 100 --q 3 -o "$dir/c.nvc"
+check "--intra-period 0" 2 vc encode "$clip" --intra-period 0 -o "$dir/c.nvc"
+ok test ! -e "$dir/c.nvc"
+check "intra-only" 0 vc encode "$clip" --q 3 --intra-period 1 -o "$dir/i.nvc"
+check "info of intra-only" 0 vc info "$dir/i.nvc"
+grep -q "6 frames (6 intra)" "$dir/out" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: info lacks the intra count"; }
+check "I + P" 0 vc encode "$clip" --q 3 --intra-period 4 -o "$dir/p.nvc"
+check "info of I + P" 0 vc info "$dir/p.nvc"
+grep -q "6 frames (2 intra)" "$dir/out" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: info: 2 intra frames expected"; }
+ok test "$(stat -c %s "$dir/p.nvc")" -lt "$(stat -c %s "$dir/i.nvc")"
 ok test -z "$(ls "$dir" | grep tmp-)"
 finish

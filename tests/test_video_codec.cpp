@@ -1,12 +1,16 @@
-// vidcodec (intra-only): round trip through y4m, the rate cap, odd sizes, determinism, broken files.
+// vidcodec: motion field coding and compensation against naive references; round trips through y4m with I and
+// P frames, the rate cap, odd sizes, determinism, low delay (a prefix decodes the same), broken files.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 
 #include "codecs/image/model_io.h"
-#include "codecs/video/intra_codec.h"
+#include "codecs/video/motion.h"
+#include "codecs/video/video_codec.h"
 #include "core/error.h"
 #include "core/file_io.h"
 #include "core/media/video_io.h"
@@ -45,81 +49,234 @@ double mean_psnr(const std::string& a, const std::string& b, int* frames) {
   return sum / *frames;
 }
 
-TEST(VidcodecIntra, RoundTripIsDeterministicAndLooksLikeTheClip) {
+Image test_picture(int w, int h, uint32_t seed) {  // smooth shapes plus texture, so motion is findable
+  Image img;
+  img.width = w, img.height = h;
+  img.rgb.resize(static_cast<size_t>(w) * h * 3);
+  uint32_t s = seed;
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      for (int c = 0; c < 3; ++c) {
+        s = s * 1664525u + 1013904223u;
+        const double v = 128 + 60 * std::sin(x * 0.11 + c) * std::cos(y * 0.07 - c) + 30 * std::sin((x + 2 * y) * 0.31) + (s >> 28);
+        img.pixel(x, y)[c] = static_cast<uint8_t>(std::clamp(v, 0.0, 255.0));
+      }
+  return img;
+}
+
+// The warp written the slow and obvious way, in doubles: per-pixel vector by bilinear weights between block
+// centres, rounded to 1/16 pixel (the specified precision), then a bilinear sample.
+double naive_warp(const Image& ref, const MotionField& f, int x, int y, int c) {
+  auto mv_at = [&](double gx, double gy, int k) {
+    const int bx0 = static_cast<int>(std::floor(gx)), by0 = static_cast<int>(std::floor(gy));
+    const double wx = gx - bx0, wy = gy - by0;
+    auto m = [&](int bx, int by) { return f.at(std::clamp(bx, 0, f.blocks_x - 1), std::clamp(by, 0, f.blocks_y - 1))[k] / 4.0; };
+    return (1 - wy) * ((1 - wx) * m(bx0, by0) + wx * m(bx0 + 1, by0)) + wy * ((1 - wx) * m(bx0, by0 + 1) + wx * m(bx0 + 1, by0 + 1));
+  };
+  const double gx = (x + 0.5) / kBlock - 0.5, gy = (y + 0.5) / kBlock - 0.5;
+  const double px = x + std::floor(mv_at(gx, gy, 0) * 16 + 0.5) / 16, py = y + std::floor(mv_at(gx, gy, 1) * 16 + 0.5) / 16;
+  const int x0 = static_cast<int>(std::floor(px)), y0 = static_cast<int>(std::floor(py));
+  const double fx = px - x0, fy = py - y0;
+  auto at = [&](int xx, int yy) { return double(ref.pixel(std::clamp(xx, 0, ref.width - 1), std::clamp(yy, 0, ref.height - 1))[c]); };
+  return (1 - fy) * ((1 - fx) * at(x0, y0) + fx * at(x0 + 1, y0)) + fy * ((1 - fx) * at(x0, y0 + 1) + fx * at(x0 + 1, y0 + 1));
+}
+
+TEST(Motion, FieldCodingRoundTripsOverAGridOfSizesAndFields) {
+  uint32_t s = 7;
+  auto rnd = [&] { return s = s * 1103515245u + 12345u, static_cast<int>(s >> 8); };
+  for (auto [w, h] : {std::pair{1, 1}, {16, 16}, {17, 33}, {160, 96}, {1280, 720}})
+    for (int kind = 0; kind < 4; ++kind) {
+      MotionField f = MotionField::zero(w, h);
+      for (size_t i = 0; i < f.mv.size(); ++i) {
+        const int v = kind == 0 ? 0 : kind == 1 ? rnd() % 9 - 4 : kind == 2 ? (rnd() % 2 ? kMaxMotion : -kMaxMotion) : rnd() % (2 * kMaxMotion + 1) - kMaxMotion;
+        f.mv[i] = static_cast<int16_t>(v);
+      }
+      const auto bytes = encode_motion(f);
+      const MotionField g = decode_motion(bytes.data(), bytes.size(), w, h);
+      EXPECT_EQ(g.mv, f.mv) << w << "x" << h << " kind " << kind;
+      if (kind == 0 && w == 1280) {
+        EXPECT_LT(bytes.size(), 64u);  // an all-zero field costs next to nothing
+      }
+    }
+  // Garbage decodes to an error or to a field within range, never a crash.
+  std::vector<uint8_t> junk(300);
+  for (int trial = 0; trial < 50; ++trial) {
+    for (auto& b : junk) b = static_cast<uint8_t>(rnd());
+    try {
+      const MotionField g = decode_motion(junk.data(), junk.size(), 320, 240);
+      for (int16_t v : g.mv) EXPECT_LE(std::abs(v), kMaxMotion);
+    } catch (const FormatError&) {
+    }
+  }
+}
+
+TEST(Motion, CompensationMatchesTheNaiveWarp) {
+  const Image ref = test_picture(75, 41, 1);
+  MotionField f = MotionField::zero(ref.width, ref.height);
+  EXPECT_EQ(compensate(ref, f).rgb, ref.rgb);  // zero motion: the reference itself
+  for (size_t i = 0; i < f.mv.size(); i += 2) f.mv[i] = 8, f.mv[i + 1] = -4;  // (2, -1) pixels everywhere
+  Image out = compensate(ref, f);
+  for (int y = 0; y < ref.height; ++y)
+    for (int x = 0; x < ref.width; ++x)
+      for (int c = 0; c < 3; ++c)
+        ASSERT_EQ(out.pixel(x, y)[c], ref.pixel(std::min(x + 2, ref.width - 1), std::max(y - 1, 0))[c]) << x << "," << y;
+  uint32_t s = 3;
+  for (auto& v : f.mv) s = s * 1103515245u + 12345u, v = static_cast<int16_t>(static_cast<int>(s >> 20) % 41 - 20);
+  out = compensate(ref, f);
+  for (int y = 0; y < ref.height; ++y)
+    for (int x = 0; x < ref.width; ++x)
+      for (int c = 0; c < 3; ++c) ASSERT_NEAR(out.pixel(x, y)[c], naive_warp(ref, f, x, y, c), 0.5 + 1e-9) << x << "," << y;
+}
+
+TEST(Motion, EstimationFindsAGlobalShift) {
+  const Image big = test_picture(200, 140, 2);
+  auto crop = [&](int ox, int oy) {
+    Image c;
+    c.width = 160, c.height = 112;
+    c.rgb.resize(160 * 112 * 3);
+    for (int y = 0; y < c.height; ++y)
+      for (int x = 0; x < c.width; ++x) std::copy_n(big.pixel(x + ox, y + oy), 3, c.pixel(x, y));
+    return c;
+  };
+  const Image ref = crop(20, 20), cur = crop(23, 18);  // cur(x) = ref(x + (3, -2))
+  const MotionField f = estimate_motion(cur, ref, 4);
+  int right = 0, inner = 0;
+  for (int by = 1; by + 1 < f.blocks_y; ++by)
+    for (int bx = 1; bx + 1 < f.blocks_x; ++bx, ++inner) right += std::abs(f.at(bx, by)[0] - 12) <= 1 && std::abs(f.at(bx, by)[1] + 8) <= 1;
+  EXPECT_GE(right, inner * 9 / 10) << right << " of " << inner;
+  const Image pred = compensate(ref, f);
+  double err = 0;
+  int n = 0;
+  for (int y = 16; y < 96; ++y)
+    for (int x = 16; x < 128; ++x, ++n) err += std::abs(pred.pixel(x, y)[1] - cur.pixel(x, y)[1]);
+  EXPECT_LT(err / n, 2.0);
+}
+
+TEST(Vidcodec, RoundTripIsDeterministicAndLooksLikeTheClip) {
   Dir d;
-  IntraEncodeOptions o;
+  VideoEncodeOptions o;
   o.q = 6;
-  const auto r = encode_intra_video(codec(), kClip, d / "a.nvc", o);
+  const auto r = encode_video(codec(), kClip, d / "a.nvc", o);
   EXPECT_EQ(r.frames, 6);
   EXPECT_EQ(r.bytes, static_cast<int64_t>(fs::file_size(d / "a.nvc")));
   const auto bytes = read_file(d / "a.nvc");
-  const auto dr = decode_intra_video(codec(), bytes, d / "a.y4m");
+  const auto dr = decode_video(codec(), bytes, d / "a.y4m");
   EXPECT_EQ(dr.frames, 6);
   EXPECT_EQ(dr.fps_num, 20);
   EXPECT_EQ(dr.fps_den, 1);
   int frames = 0;
   EXPECT_GT(mean_psnr(kClip, d / "a.y4m", &frames), 27.0);
   EXPECT_EQ(frames, 6);
-  decode_intra_video(codec(), bytes, d / "b.y4m");
+  decode_video(codec(), bytes, d / "b.y4m");
   EXPECT_EQ(read_file(d / "a.y4m"), read_file(d / "b.y4m"));
   // A second encode writes the same file.
-  encode_intra_video(codec(), kClip, d / "c.nvc", o);
+  encode_video(codec(), kClip, d / "c.nvc", o);
   EXPECT_EQ(read_file(d / "c.nvc"), bytes);
 }
 
-TEST(VidcodecIntra, RateCapHoldsForTheWholeFile) {
+TEST(Vidcodec, PFramesSpendLessThanIntraOnly) {
+  Dir d;
+  VideoEncodeOptions o;
+  o.q = 4;
+  o.intra_period = 1;
+  const auto intra = encode_video(codec(), kClip, d / "i.nvc", o);
+  EXPECT_EQ(intra.intra_frames, 6);
+  o.intra_period = -1;
+  const auto inter = encode_video(codec(), kClip, d / "p.nvc", o);
+  EXPECT_EQ(inter.intra_frames, 1);
+  EXPECT_LT(inter.bytes, intra.bytes * 3 / 4);
+  const auto info = inspect_video(read_file(d / "p.nvc"));
+  EXPECT_EQ(info.frames, 6);
+  EXPECT_EQ(info.intra_frames, 1);
+  EXPECT_GT(info.motion_bytes, 0);
+  decode_video(codec(), read_file(d / "i.nvc"), d / "i.y4m");
+  decode_video(codec(), read_file(d / "p.nvc"), d / "p.y4m");
+  int frames = 0;
+  const double pi = mean_psnr(kClip, d / "i.y4m", &frames), pp = mean_psnr(kClip, d / "p.y4m", &frames);
+  EXPECT_GT(pp, pi - 1.5) << "P frames lost too much quality";
+  o.intra_period = 2;
+  EXPECT_EQ(encode_video(codec(), kClip, d / "g.nvc", o).intra_frames, 3);
+  o.intra_period = 0;
+  EXPECT_THROW(encode_video(codec(), kClip, d / "z.nvc", o), UsageError);
+}
+
+TEST(Vidcodec, LowDelayAPrefixDecodesTheSame) {
+  // Each frame refers only to decoded frames before it, so coding the first 3 frames gives the same first 3
+  // decoded frames as coding all 6.
+  Dir d;
+  VideoEncodeOptions o;
+  o.q = 3;
+  encode_video(codec(), kClip, d / "all.nvc", o);
+  o.max_frames = 3;
+  encode_video(codec(), kClip, d / "three.nvc", o);
+  decode_video(codec(), read_file(d / "all.nvc"), d / "all.y4m");
+  decode_video(codec(), read_file(d / "three.nvc"), d / "three.y4m");
+  VideoReader a(d / "all.y4m"), b(d / "three.y4m");
+  Frame420 fa, fb;
+  int n = 0;
+  while (b.read(fb)) {
+    ASSERT_TRUE(a.read(fa));
+    EXPECT_EQ(fa.y, fb.y) << n;
+    EXPECT_EQ(fa.u, fb.u) << n;
+    EXPECT_EQ(fa.v, fb.v) << n;
+    ++n;
+  }
+  EXPECT_EQ(n, 3);
+}
+
+TEST(Vidcodec, RateCapHoldsForTheWholeFile) {
   Dir d;
   for (double kbps : {60.0, 150.0, 400.0}) {
-    IntraEncodeOptions o;
+    VideoEncodeOptions o;
     o.kbps = kbps;
-    const auto r = encode_intra_video(codec(), kClip, d / "k.nvc", o);
+    const auto r = encode_video(codec(), kClip, d / "k.nvc", o);
     const double budget = kbps * 1000 / 8 * (6.0 / 20.0);
     EXPECT_LE(static_cast<double>(fs::file_size(d / "k.nvc")), budget) << kbps;
     EXPECT_GT(static_cast<double>(fs::file_size(d / "k.nvc")), 0.8 * budget) << kbps;  // and uses it
     EXPECT_LE(r.kbps, kbps);
   }
-  IntraEncodeOptions low;
+  VideoEncodeOptions low;
   low.kbps = 2;  // far below one intra picture per frame
-  EXPECT_THROW(encode_intra_video(codec(), kClip, d / "x.nvc", low), Error);
+  EXPECT_THROW(encode_video(codec(), kClip, d / "x.nvc", low), Error);
   EXPECT_FALSE(fs::exists(d / "x.nvc"));
 }
 
-TEST(VidcodecIntra, OddSizesAndFrameCounts) {
+TEST(Vidcodec, OddSizesAndFrameCounts) {
   if (std::system("ffmpeg -version >/dev/null 2>&1") != 0) GTEST_SKIP() << "ffmpeg missing";
   Dir d;
   ASSERT_EQ(std::system(("ffmpeg -nostdin -loglevel error -y -i " + kClip + " -vf scale=37:23 -frames:v 3 " + (d / "odd.y4m")).c_str()), 0);
-  IntraEncodeOptions o;
-  const auto r = encode_intra_video(codec(), d / "odd.y4m", d / "odd.nvc", o);
+  VideoEncodeOptions o;
+  const auto r = encode_video(codec(), d / "odd.y4m", d / "odd.nvc", o);
   EXPECT_EQ(r.width, 37);
   EXPECT_EQ(r.height, 23);
   EXPECT_EQ(r.frames, 3);
-  decode_intra_video(codec(), read_file(d / "odd.nvc"), d / "odd-dec.y4m");
+  decode_video(codec(), read_file(d / "odd.nvc"), d / "odd-dec.y4m");
   int frames = 0;
   EXPECT_GT(mean_psnr(d / "odd.y4m", d / "odd-dec.y4m", &frames), 20.0);
   EXPECT_EQ(frames, 3);
   o.max_frames = 2;
-  EXPECT_EQ(encode_intra_video(codec(), kClip, d / "two.nvc", o).frames, 2);
+  EXPECT_EQ(encode_video(codec(), kClip, d / "two.nvc", o).frames, 2);
 }
 
-TEST(VidcodecIntra, BrokenFilesFailCleanly) {
+TEST(Vidcodec, BrokenFilesFailCleanly) {
   Dir d;
-  IntraEncodeOptions o;
+  VideoEncodeOptions o;
   o.max_frames = 2;
-  encode_intra_video(codec(), kClip, d / "a.nvc", o);
+  encode_video(codec(), kClip, d / "a.nvc", o);
   const auto good = read_file(d / "a.nvc");
   for (size_t n = 0; n < good.size(); n += n < 48 ? 3 : 97) {
     const std::vector<uint8_t> cut(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(n));
-    EXPECT_THROW(decode_intra_video(codec(), cut, d / "t.y4m"), Error) << n;
+    EXPECT_THROW(decode_video(codec(), cut, d / "t.y4m"), Error) << n;
     EXPECT_FALSE(fs::exists(d / "t.y4m"));
   }
   for (size_t i = 0; i < good.size(); i += i < 48 ? 2 : 89) {
     auto bad = good;
     bad[i] ^= 0x20;
-    EXPECT_THROW(decode_intra_video(codec(), bad, d / "t.y4m"), Error) << i;
+    EXPECT_THROW(decode_video(codec(), bad, d / "t.y4m"), Error) << i;
   }
   auto extra = good;
   extra.push_back(1);
-  EXPECT_THROW(decode_intra_video(codec(), extra, d / "t.y4m"), FormatError);
+  EXPECT_THROW(decode_video(codec(), extra, d / "t.y4m"), FormatError);
 }
 
 }  // namespace

@@ -50,6 +50,16 @@ void add_residual(Image& pred, const Image& residual) {
     pred.rgb[i] = static_cast<uint8_t>(std::clamp(pred.rgb[i] + residual.rgb[i] - 128, 0, 255));
 }
 
+// Sum of squared differences over all RGB samples.
+double sse(const Image& a, const Image& b) {
+  double s = 0;
+  for (size_t i = 0; i < a.rgb.size(); ++i) {
+    const int d = a.rgb[i] - b.rgb[i];
+    s += d * d;
+  }
+  return s;
+}
+
 size_t varint_size(size_t v) {
   size_t n = 1;
   while (v >= 0x80) v >>= 7, ++n;
@@ -158,6 +168,7 @@ VideoEncodeResult encode_video(const image::ImageCodec& codec, const std::string
   }
   Image ref;
   Frame420 f;
+  double p_q = opt.q + opt.p_q_offset;  // the P frames' rate level (with a target: the last one the search found)
   for (int64_t n = 0; n < total; ++n) {
     if (!reader.read(f)) throw Error("'" + input + "' ended early (frame " + std::to_string(n) + ")");
     const Image cur = yuv420_to_rgb_bt709(f);
@@ -177,7 +188,9 @@ VideoEncodeResult encode_video(const image::ImageCodec& codec, const std::string
         const double avail = target - 5;  // record length (up to 4 bytes) and type
         try {
           if (avail < 1) throw UsageError("no bytes left");
-          bytes = codec.encode_to_bpp(cur, 8.0 * avail / pixels).bytes;
+          const auto found = codec.encode_to_bpp(cur, 8.0 * avail / pixels);
+          bytes = found.bytes;
+          if (n == 0) p_q = found.q + opt.p_q_offset;
         } catch (const UsageError& e) {
           throw Error("frame " + std::to_string(n) + " (intra): the target is too low for this clip (" + e.what() + ")");
         }
@@ -189,25 +202,45 @@ VideoEncodeResult encode_video(const image::ImageCodec& codec, const std::string
       ref = decode_picture(codec, bytes.data(), bytes.size(), r.width, r.height, n);
       ++r.intra_frames;
     } else {
-      MotionField field = estimate_motion(cur, ref);
+      // Rate-distortion decisions with the image model's own trade-off at the P frames' rate level: its loss is
+      // lambda(q) * 255^2 * MSE + bpp, i.e. per frame bits + lambda(q) * SSE / 3 (SSE over the RGB samples).
+      // Motion search weighs luma SAD against bins with sqrt(1 / lambda), as H.264 encoders take the square root
+      // of the mode lambda for SAD-based motion decisions.
+      const double lambda = codec.model().net->config().lambda(p_q);
+      const int lambda_sad = std::clamp(static_cast<int>(std::lround(std::sqrt(1.0 / lambda))), 1, 1024);
+      MotionField field = estimate_motion(cur, ref, lambda_sad);
       auto motion = encode_motion(field);
-      std::vector<uint8_t> residual;
       const auto motion_cost = [&] { return static_cast<double>(motion.size() + varint_size(motion.size()) + (motion.empty() ? 0 : 4)); };
       if (capped && target - 5 - motion_cost() < 0) {
         motion.clear();  // no room for the field: zero motion, no residual
         field = MotionField::zero(r.width, r.height);
       }
       Image pred = compensate(ref, field);
+      std::vector<uint8_t> residual;
       const Image res = residual_picture(cur, pred);
       if (!capped) {
-        residual = codec.encode(res, opt.q + opt.p_q_offset);
+        residual = codec.encode(res, p_q);
       } else {
         const double avail = target - 5 - motion_cost();
         if (avail >= 16) {
           try {
-            residual = codec.encode_to_bpp(res, 8.0 * avail / pixels).bytes;
+            const auto found = codec.encode_to_bpp(res, 8.0 * avail / pixels);
+            residual = found.bytes;
+            p_q = found.q;
           } catch (const UsageError&) {  // even the lowest rate does not fit: prediction only
           }
+        }
+      }
+      if (!residual.empty()) {
+        // Keep the residual only where it pays for its bits (at a rate target, where it helps at all: the bits
+        // are there to spend).
+        Image with = pred;
+        add_residual(with, decode_picture(codec, residual.data(), residual.size(), r.width, r.height, n));
+        const double gain = codec.model().net->config().lambda(p_q) * (sse(cur, pred) - sse(cur, with)) / 3.0;
+        if (gain > (capped ? 0.0 : 8.0 * static_cast<double>(residual.size()))) {
+          pred = std::move(with);
+        } else {
+          residual.clear();
         }
       }
       rec.u8(kInter);
@@ -215,7 +248,6 @@ VideoEncodeResult encode_video(const image::ImageCodec& codec, const std::string
       rec.bytes(motion.data(), motion.size());
       if (!motion.empty()) rec.u32(crc32(motion.data(), motion.size()));
       rec.bytes(residual.data(), residual.size());
-      if (!residual.empty()) add_residual(pred, decode_picture(codec, residual.data(), residual.size(), r.width, r.height, n));
       ref = std::move(pred);
     }
     out.varint(rec.data().size());
