@@ -73,7 +73,7 @@ double naive_warp(const Image& ref, const MotionField& f, int x, int y, int c) {
     auto m = [&](int bx, int by) { return f.at(std::clamp(bx, 0, f.blocks_x - 1), std::clamp(by, 0, f.blocks_y - 1))[k] / 4.0; };
     return (1 - wy) * ((1 - wx) * m(bx0, by0) + wx * m(bx0 + 1, by0)) + wy * ((1 - wx) * m(bx0, by0 + 1) + wx * m(bx0 + 1, by0 + 1));
   };
-  const double gx = (x + 0.5) / kBlock - 0.5, gy = (y + 0.5) / kBlock - 0.5;
+  const double gx = (x + 0.5) / f.block - 0.5, gy = (y + 0.5) / f.block - 0.5;
   const double px = x + std::floor(mv_at(gx, gy, 0) * 16 + 0.5) / 16, py = y + std::floor(mv_at(gx, gy, 1) * 16 + 0.5) / 16;
   const int x0 = static_cast<int>(std::floor(px)), y0 = static_cast<int>(std::floor(py));
   const double fx = px - x0, fy = py - y0;
@@ -86,13 +86,14 @@ TEST(Motion, FieldCodingRoundTripsOverAGridOfSizesAndFields) {
   auto rnd = [&] { return s = s * 1103515245u + 12345u, static_cast<int>(s >> 8); };
   for (auto [w, h] : {std::pair{1, 1}, {16, 16}, {17, 33}, {160, 96}, {1280, 720}})
     for (int kind = 0; kind < 4; ++kind) {
-      MotionField f = MotionField::zero(w, h);
+      MotionField f = MotionField::zero(w, h, kBlockSizes[kind % 2]);
       for (size_t i = 0; i < f.mv.size(); ++i) {
         const int v = kind == 0 ? 0 : kind == 1 ? rnd() % 9 - 4 : kind == 2 ? (rnd() % 2 ? kMaxMotion : -kMaxMotion) : rnd() % (2 * kMaxMotion + 1) - kMaxMotion;
         f.mv[i] = static_cast<int16_t>(v);
       }
       const auto bytes = encode_motion(f);
       const MotionField g = decode_motion(bytes.data(), bytes.size(), w, h);
+      EXPECT_EQ(g.block, f.block);
       EXPECT_EQ(g.mv, f.mv) << w << "x" << h << " kind " << kind;
       if (kind == 0 && w == 1280) {
         EXPECT_LT(bytes.size(), 64u);  // an all-zero field costs next to nothing
@@ -111,21 +112,24 @@ TEST(Motion, FieldCodingRoundTripsOverAGridOfSizesAndFields) {
 }
 
 TEST(Motion, CompensationMatchesTheNaiveWarp) {
-  const Image ref = test_picture(75, 41, 1);
-  MotionField f = MotionField::zero(ref.width, ref.height);
-  EXPECT_EQ(compensate(ref, f).rgb, ref.rgb);  // zero motion: the reference itself
-  for (size_t i = 0; i < f.mv.size(); i += 2) f.mv[i] = 8, f.mv[i + 1] = -4;  // (2, -1) pixels everywhere
-  Image out = compensate(ref, f);
-  for (int y = 0; y < ref.height; ++y)
-    for (int x = 0; x < ref.width; ++x)
-      for (int c = 0; c < 3; ++c)
-        ASSERT_EQ(out.pixel(x, y)[c], ref.pixel(std::min(x + 2, ref.width - 1), std::max(y - 1, 0))[c]) << x << "," << y;
-  uint32_t s = 3;
-  for (auto& v : f.mv) s = s * 1103515245u + 12345u, v = static_cast<int16_t>(static_cast<int>(s >> 20) % 41 - 20);
-  out = compensate(ref, f);
-  for (int y = 0; y < ref.height; ++y)
-    for (int x = 0; x < ref.width; ++x)
-      for (int c = 0; c < 3; ++c) ASSERT_NEAR(out.pixel(x, y)[c], naive_warp(ref, f, x, y, c), 0.5 + 1e-9) << x << "," << y;
+  for (int block : kBlockSizes) {
+    SCOPED_TRACE(block);
+    const Image ref = test_picture(75, 41, 1);
+    MotionField f = MotionField::zero(ref.width, ref.height, block);
+    EXPECT_EQ(compensate(ref, f).rgb, ref.rgb);  // zero motion: the reference itself
+    for (size_t i = 0; i < f.mv.size(); i += 2) f.mv[i] = 8, f.mv[i + 1] = -4;  // (2, -1) pixels everywhere
+    Image out = compensate(ref, f);
+    for (int y = 0; y < ref.height; ++y)
+      for (int x = 0; x < ref.width; ++x)
+        for (int c = 0; c < 3; ++c)
+          ASSERT_EQ(out.pixel(x, y)[c], ref.pixel(std::min(x + 2, ref.width - 1), std::max(y - 1, 0))[c]) << x << "," << y;
+    uint32_t s = 3;
+    for (auto& v : f.mv) s = s * 1103515245u + 12345u, v = static_cast<int16_t>(static_cast<int>(s >> 20) % 41 - 20);
+    out = compensate(ref, f);
+    for (int y = 0; y < ref.height; ++y)
+      for (int x = 0; x < ref.width; ++x)
+        for (int c = 0; c < 3; ++c) ASSERT_NEAR(out.pixel(x, y)[c], naive_warp(ref, f, x, y, c), 0.5 + 1e-9) << x << "," << y;
+  }
 }
 
 TEST(Motion, EstimationFindsAGlobalShift) {
@@ -139,7 +143,7 @@ TEST(Motion, EstimationFindsAGlobalShift) {
     return c;
   };
   const Image ref = crop(20, 20), cur = crop(23, 18);  // cur(x) = ref(x + (3, -2))
-  const MotionField f = estimate_motion(cur, ref, 4);
+  const MotionField f = estimate_motion(cur, ref, optical_flow(cur, ref), 16, 4);
   int right = 0, inner = 0;
   for (int by = 1; by + 1 < f.blocks_y; ++by)
     for (int bx = 1; bx + 1 < f.blocks_x; ++bx, ++inner) right += std::abs(f.at(bx, by)[0] - 12) <= 1 && std::abs(f.at(bx, by)[1] + 8) <= 1;

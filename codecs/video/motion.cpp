@@ -53,11 +53,12 @@ std::vector<uint8_t> luma(const Image& img) {  // BT.709 weights, 8-bit (estimat
 }
 
 // Sum of absolute differences of one block moved rigidly by (dx, dy) quarter pixels.
-int block_sad(const std::vector<uint8_t>& cur, const std::vector<uint8_t>& ref, int w, int h, int bx, int by, int dx, int dy) {
+int block_sad(const std::vector<uint8_t>& cur, const std::vector<uint8_t>& ref, int w, int h, int block, int bx, int by,
+              int dx, int dy) {
   int sad = 0;
-  const int x1 = std::min(w, (bx + 1) * kBlock), y1 = std::min(h, (by + 1) * kBlock);
-  for (int y = by * kBlock; y < y1; ++y)
-    for (int x = bx * kBlock; x < x1; ++x)
+  const int x1 = std::min(w, (bx + 1) * block), y1 = std::min(h, (by + 1) * block);
+  for (int y = by * block; y < y1; ++y)
+    for (int x = bx * block; x < x1; ++x)
       sad += std::abs(cur[static_cast<size_t>(y) * w + x] - sample16(ref.data(), w, h, 1, x * 16 + dx * 4, y * 16 + dy * 4));
   return sad;
 }
@@ -71,34 +72,53 @@ int bins(int v) {
 
 }  // namespace
 
-MotionField MotionField::zero(int width, int height) {
+MotionField MotionField::zero(int width, int height, int block) {
+  if (block != kBlockSizes[0] && block != kBlockSizes[1]) throw UsageError("motion block size must be 16 or 32");
   MotionField f;
-  f.blocks_x = (width + kBlock - 1) / kBlock;
-  f.blocks_y = (height + kBlock - 1) / kBlock;
+  f.block = block;
+  f.blocks_x = (width + block - 1) / block;
+  f.blocks_y = (height + block - 1) / block;
   f.mv.assign(static_cast<size_t>(f.blocks_x) * f.blocks_y * 2, 0);
   return f;
 }
 
-MotionField estimate_motion(const Image& cur, const Image& ref, int lambda) {
-  if (cur.width != ref.width || cur.height != ref.height) throw UsageError("estimate_motion: frame sizes differ");
-  const int w = cur.width, h = cur.height;
-  MotionField f = MotionField::zero(w, h);
+Flow optical_flow(const Image& cur, const Image& ref) {
+  if (cur.width != ref.width || cur.height != ref.height) throw UsageError("optical_flow: frame sizes differ");
+  Flow out;
+  out.width = cur.width, out.height = cur.height;
+  if (cur.width < 32 || cur.height < 32) return out;
   const auto yc = luma(cur), yr = luma(ref);
+  cv::Mat a(cur.height, cur.width, CV_8UC1, const_cast<uint8_t*>(yc.data()));
+  cv::Mat b(cur.height, cur.width, CV_8UC1, const_cast<uint8_t*>(yr.data()));
   cv::Mat flow;
-  if (w >= 2 * kBlock && h >= 2 * kBlock) {
-    cv::Mat a(h, w, CV_8UC1, const_cast<uint8_t*>(yc.data())), b(h, w, CV_8UC1, const_cast<uint8_t*>(yr.data()));
-    cv::DISOpticalFlow::create(cv::DISOpticalFlow::PRESET_MEDIUM)->calc(a, b, flow);
-  }
+  cv::DISOpticalFlow::create(cv::DISOpticalFlow::PRESET_MEDIUM)->calc(a, b, flow);
+  out.xy.resize(static_cast<size_t>(cur.width) * cur.height * 2);
+  for (int y = 0; y < cur.height; ++y)
+    for (int x = 0; x < cur.width; ++x) {
+      const auto v = flow.at<cv::Vec2f>(y, x);
+      out.xy[(static_cast<size_t>(y) * cur.width + x) * 2] = v[0];
+      out.xy[(static_cast<size_t>(y) * cur.width + x) * 2 + 1] = v[1];
+    }
+  return out;
+}
+
+MotionField estimate_motion(const Image& cur, const Image& ref, const Flow& flow, int block, int lambda) {
+  if (cur.width != ref.width || cur.height != ref.height || flow.width != cur.width || flow.height != cur.height)
+    throw UsageError("estimate_motion: frame sizes differ");
+  const int w = cur.width, h = cur.height;
+  MotionField f = MotionField::zero(w, h, block);
+  const auto yc = luma(cur), yr = luma(ref);
   for (int by = 0; by < f.blocks_y; ++by)
     for (int bx = 0; bx < f.blocks_x; ++bx) {
       int flow_mv[2] = {0, 0};
-      if (!flow.empty()) {
+      if (!flow.xy.empty()) {
         double sx = 0, sy = 0;
         int n = 0;
-        for (int y = by * kBlock; y < std::min(h, (by + 1) * kBlock); ++y)
-          for (int x = bx * kBlock; x < std::min(w, (bx + 1) * kBlock); ++x) {
-            const auto v = flow.at<cv::Vec2f>(y, x);
-            sx += v[0], sy += v[1], ++n;
+        for (int y = by * block; y < std::min(h, (by + 1) * block); ++y)
+          for (int x = bx * block; x < std::min(w, (bx + 1) * block); ++x) {
+            sx += flow.xy[(static_cast<size_t>(y) * w + x) * 2];
+            sy += flow.xy[(static_cast<size_t>(y) * w + x) * 2 + 1];
+            ++n;
           }
         flow_mv[0] = std::clamp(static_cast<int>(std::lround(4 * sx / n)), -kMaxMotion, kMaxMotion);
         flow_mv[1] = std::clamp(static_cast<int>(std::lround(4 * sy / n)), -kMaxMotion, kMaxMotion);
@@ -109,7 +129,7 @@ MotionField estimate_motion(const Image& cur, const Image& ref, int lambda) {
       int best[2] = {pred[0], pred[1]}, best_cost = -1;
       auto consider = [&](int dx, int dy) {
         dx = std::clamp(dx, -kMaxMotion, kMaxMotion), dy = std::clamp(dy, -kMaxMotion, kMaxMotion);
-        const int cost = block_sad(yc, yr, w, h, bx, by, dx, dy) + lambda * (bins(dx - pred[0]) + bins(dy - pred[1]));
+        const int cost = block_sad(yc, yr, w, h, block, bx, by, dx, dy) + lambda * (bins(dx - pred[0]) + bins(dy - pred[1]));
         if (best_cost < 0 || cost < best_cost) best_cost = cost, best[0] = dx, best[1] = dy;
       };
       consider(pred[0], pred[1]);
@@ -124,15 +144,16 @@ MotionField estimate_motion(const Image& cur, const Image& ref, int lambda) {
 
 Image compensate(const Image& ref, const MotionField& field) {
   const int w = ref.width, h = ref.height;
-  if (field.blocks_x != (w + kBlock - 1) / kBlock || field.blocks_y != (h + kBlock - 1) / kBlock)
+  const int block = field.block;
+  if (field.blocks_x != (w + block - 1) / block || field.blocks_y != (h + block - 1) / block)
     throw UsageError("compensate: the motion field does not fit the frame");
   Image out;
   out.width = w, out.height = h;
   out.rgb.resize(ref.rgb.size());
-  // Block centres sit at (b + 1/2) * kBlock - 1/2; positions in units of 1/(2 kBlock) of a block.
-  constexpr int kS = 2 * kBlock;
-  auto split = [](int p, int n, int* b0, int* b1, int* wt) {
-    const int g = 2 * p + 1 - kBlock;
+  // Block centres sit at (b + 1/2) * block - 1/2; positions in units of 1/(2 block) of a block.
+  const int kS = 2 * block;
+  auto split = [&](int p, int n, int* b0, int* b1, int* wt) {
+    const int g = 2 * p + 1 - block;
     const int b = floor_div(g, kS);
     *wt = g - b * kS;
     *b0 = std::clamp(b, 0, n - 1), *b1 = std::clamp(b + 1, 0, n - 1);
@@ -159,6 +180,7 @@ Image compensate(const Image& ref, const MotionField& field) {
 
 std::vector<uint8_t> encode_motion(const MotionField& field) {
   entropy::CabacEncoder enc;
+  enc.encode_bypass(field.block == kBlockSizes[1] ? 1 : 0, 1);
   entropy::SignedIntContexts ctx[2];
   for (int by = 0; by < field.blocks_y; ++by)
     for (int bx = 0; bx < field.blocks_x; ++bx) {
@@ -170,8 +192,8 @@ std::vector<uint8_t> encode_motion(const MotionField& field) {
 }
 
 MotionField decode_motion(const uint8_t* data, size_t size, int width, int height) {
-  MotionField f = MotionField::zero(width, height);
   entropy::CabacDecoder dec(data, size);
+  MotionField f = MotionField::zero(width, height, kBlockSizes[dec.decode_bypass(1)]);
   entropy::SignedIntContexts ctx[2];
   for (int by = 0; by < f.blocks_y; ++by)
     for (int bx = 0; bx < f.blocks_x; ++bx) {

@@ -208,8 +208,17 @@ VideoEncodeResult encode_video(const image::ImageCodec& codec, const std::string
       // of the mode lambda for SAD-based motion decisions.
       const double lambda = codec.model().net->config().lambda(p_q);
       const int lambda_sad = std::clamp(static_cast<int>(std::lround(std::sqrt(1.0 / lambda))), 1, 1024);
-      MotionField field = estimate_motion(cur, ref, lambda_sad);
-      auto motion = encode_motion(field);
+      // The block size (16 or 32) with the lower cost of motion bits + lambda * prediction error.
+      const Flow flow = optical_flow(cur, ref);
+      MotionField field;
+      std::vector<uint8_t> motion;
+      double best = 0;
+      for (int block : kBlockSizes) {
+        MotionField f_b = estimate_motion(cur, ref, flow, block, lambda_sad);
+        auto m_b = encode_motion(f_b);
+        const double cost = 8.0 * static_cast<double>(m_b.size()) + lambda * sse(cur, compensate(ref, f_b)) / 3.0;
+        if (motion.empty() || cost < best) best = cost, field = std::move(f_b), motion = std::move(m_b);
+      }
       const auto motion_cost = [&] { return static_cast<double>(motion.size() + varint_size(motion.size()) + (motion.empty() ? 0 : 4)); };
       if (capped && target - 5 - motion_cost() < 0) {
         motion.clear();  // no room for the field: zero motion, no residual
