@@ -102,18 +102,16 @@ bool vidcodec_anchor(std::vector<Anchor>* out) {
   OwnCodec c;
   if (!own_codec("vidcodec", "nicodec-image-v1.nicm", &c)) return false;
   const std::string model = std::filesystem::path(c.model).filename().string() + ", crc " + c.tag;
-  out->push_back({"vidcodec",
-                  "NiCodec vidcodec, I frames + motion-compensated P frames (" + model +
-                      "); param = I-frame rate level q, the run's intra period",
-                  "nvc", {-2, 0, 2, 4, 6}, -4, 8, true, false, c.bin,
-                  c.exe + " encode {in} -o {out} --q {param} --frames {frames} --intra-period {period}",
-                  c.exe + " decode {out} -o {dec}", c.tag});
-  out->push_back({"vidcodec-intra",
-                  "NiCodec vidcodec, intra-only (every frame through " + model +
-                      "); param = rate level q; the intra period does not apply",
-                  "nvc", {-2, 0, 2, 4, 6}, -4, 8, true, false, c.bin,
-                  c.exe + " encode {in} -o {out} --q {param} --frames {frames} --intra-period 1",
-                  c.exe + " decode {out} -o {dec}", c.tag});
+  struct Mode {
+    const char *name, *what, *period;
+  };
+  for (const Mode m : {Mode{"vidcodec", "I frames + motion-compensated P frames; the run's intra period", "{period}"},
+                       Mode{"vidcodec-intra", "intra-only (every frame a picture); the intra period does not apply", "1"}})
+    out->push_back({m.name,
+                    std::string("NiCodec vidcodec, ") + m.what + " (" + model + "); param = I-frame rate level q",
+                    "nvc", {-2, 0, 2, 4, 6}, -4, 8, true, false, c.bin,
+                    c.exe + " encode {in} -o {out} --q {param} --frames {frames} --intra-period " + m.period,
+                    c.exe + " decode {out} -o {dec}", c.tag});
   return true;
 }
 

@@ -1,7 +1,6 @@
 #include "eval/audio_rd.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -9,7 +8,6 @@
 #include <map>
 #include <mutex>
 #include <sstream>
-#include <thread>
 
 #include "core/crc32.h"
 #include "core/error.h"
@@ -17,6 +15,7 @@
 #include "core/media/audio_io.h"
 #include "core/progress.h"
 #include "eval/audio_metrics.h"
+#include "eval/parallel.h"
 #include "eval/rd_cache.h"
 #include "eval/stoi.h"
 
@@ -141,40 +140,35 @@ std::vector<AudioRdRow> run_audio_rd(const AudioRdOptions& opt) {
       }
   Progress progress("audio RD: " + std::to_string(todo.size()) + " new points", todo.size(), opt.progress && !todo.empty());
   std::mutex mu;
-  std::atomic<size_t> next{0}, finished{0};
-  auto worker = [&] {
-    for (size_t i; (i = next++) < todo.size();) {
-      const Job& j = todo[i];
-      AudioRdRow r = rows[j.row];  // the row's labels; each job writes only its own row
-      char tag[32];
-      std::snprintf(tag, sizeof tag, ".%g.", j.p);
-      const std::string out = (work / (j.clip->stem + "." + j.a->name + tag + j.a->extension)).string();
-      const std::string dec = (work / (j.clip->stem + "." + j.a->name + tag + "dec.wav")).string();
-      fs::remove(out);
-      int status = 0;
-      r.encode_seconds = timed_tool(fill(j.a->encode, j.p, j.clip->in, j.clip->in, out, dec), log, &status);
-      if (status != 0 || !fs::exists(out)) {
-        r.error = "encoder failed (see work/tools.log)";
-      } else {
-        r.bytes = fs::file_size(out);
-        r.kbps = 8.0 * static_cast<double>(r.bytes) / r.seconds / 1000.0;
-        try {
-          r.decode_seconds = timed_tool(fill(j.a->decode, j.p, j.clip->in, j.clip->in, out, dec), log, &status);
-          if (status != 0) throw Error("decoder failed (see work/tools.log)");
-          measure(r, j.clip->ref, read_audio(dec));
-        } catch (const Error& e) {
-          r.error = e.what();
-        }
+  size_t finished = 0;
+  for_each_point(todo.size(), opt.jobs, [&](size_t i) {
+    const Job& j = todo[i];
+    AudioRdRow r = rows[j.row];  // the row's labels; each job writes only its own row
+    char tag[32];
+    std::snprintf(tag, sizeof tag, ".%g.", j.p);
+    const std::string out = (work / (j.clip->stem + "." + j.a->name + tag + j.a->extension)).string();
+    const std::string dec = (work / (j.clip->stem + "." + j.a->name + tag + "dec.wav")).string();
+    fs::remove(out);
+    int status = 0;
+    r.encode_seconds = timed_tool(fill(j.a->encode, j.p, j.clip->in, j.clip->in, out, dec), log, &status);
+    if (status != 0 || !fs::exists(out)) {
+      r.error = "encoder failed (see work/tools.log)";
+    } else {
+      r.bytes = fs::file_size(out);
+      r.kbps = 8.0 * static_cast<double>(r.bytes) / r.seconds / 1000.0;
+      try {
+        r.decode_seconds = timed_tool(fill(j.a->decode, j.p, j.clip->in, j.clip->in, out, dec), log, &status);
+        if (status != 0) throw Error("decoder failed (see work/tools.log)");
+        measure(r, j.clip->ref, read_audio(dec));
+      } catch (const Error& e) {
+        r.error = e.what();
       }
-      std::lock_guard<std::mutex> lock(mu);
-      if (r.error.empty()) cache.add(j.key, to_cache(r));
-      rows[j.row] = std::move(r);
-      progress.update(++finished);
     }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 0; t < std::max(1, opt.jobs); ++t) pool.emplace_back(worker);
-  for (auto& t : pool) t.join();
+    std::lock_guard<std::mutex> lock(mu);
+    if (r.error.empty()) cache.add(j.key, to_cache(r));
+    rows[j.row] = std::move(r);
+    progress.update(++finished);
+  });
   progress.finish();
   return rows;
 }

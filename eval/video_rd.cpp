@@ -1,7 +1,6 @@
 #include "eval/video_rd.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -10,12 +9,12 @@
 #include <mutex>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "core/error.h"
 #include "core/media/video_io.h"
 #include "core/progress.h"
 #include "eval/bd_rate.h"
+#include "eval/parallel.h"
 #include "eval/rd_cache.h"
 #include "eval/video_metrics.h"
 
@@ -138,47 +137,42 @@ std::vector<VideoRdRow> run_video_rd(const VideoRdOptions& opt) {
   }
   Progress progress("video RD: " + std::to_string(todo.size()) + " new points", todo.size(), opt.progress && !todo.empty());
   std::mutex mu;
-  std::atomic<size_t> next{0}, finished{0};
-  auto worker = [&] {
-    for (size_t i; (i = next++) < todo.size();) {
-      const Job& j = todo[i];
-      VideoRdRow r = rows[j.row];  // the row's labels; each job writes only its own row and files
-      char tag[48];
-      std::snprintf(tag, sizeof tag, ".%g.", j.p);
-      const std::string stem = (work / (r.clip + "." + r.codec + tag)).string();
-      const std::string out = stem + j.a->extension, dec = stem + "dec.y4m";
-      std::string enc_cmd = j.a->encode, dec_cmd = j.a->decode;
-      for (auto* c : {&enc_cmd, &dec_cmd}) {
-        replace_all(*c, "{gop}", gop);
-        replace_all(*c, "{period}", std::to_string(opt.intra_period));
-        replace_all(*c, "{frames}", std::to_string(r.frames));
-      }
-      fs::remove(out);
-      int status = 0;
-      r.encode_s = timed_tool(fill(enc_cmd, j.p, j.clip, j.clip, out, dec), log, &status);
-      if (status != 0 || !fs::exists(out)) {
-        r.error = "encoder failed (see work/tools.log)";
-      } else {
-        r.bytes = fs::file_size(out);
-        set_rates(r);
-        try {
-          r.decode_s = timed_tool(fill(dec_cmd, j.p, j.clip, j.clip, out, dec), log, &status);
-          if (status != 0) throw Error("decoder failed (see work/tools.log)");
-          measure(r, j.clip, dec);
-        } catch (const Error& e) {
-          r.error = e.what();
-        }
-        fs::remove(dec);
-      }
-      std::lock_guard<std::mutex> lock(mu);
-      if (r.error.empty()) cache.add(j.key, to_cache(r));
-      rows[j.row] = std::move(r);
-      progress.update(++finished);
+  size_t finished = 0;
+  for_each_point(todo.size(), opt.jobs, [&](size_t i) {
+    const Job& j = todo[i];
+    VideoRdRow r = rows[j.row];  // the row's labels; each job writes only its own row and files
+    char tag[48];
+    std::snprintf(tag, sizeof tag, ".%g.", j.p);
+    const std::string stem = (work / (r.clip + "." + r.codec + tag)).string();
+    const std::string out = stem + j.a->extension, dec = stem + "dec.y4m";
+    std::string enc_cmd = j.a->encode, dec_cmd = j.a->decode;
+    for (auto* c : {&enc_cmd, &dec_cmd}) {
+      replace_all(*c, "{gop}", gop);
+      replace_all(*c, "{period}", std::to_string(opt.intra_period));
+      replace_all(*c, "{frames}", std::to_string(r.frames));
     }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 0; t < opt.jobs; ++t) pool.emplace_back(worker);
-  for (auto& t : pool) t.join();
+    fs::remove(out);
+    int status = 0;
+    r.encode_s = timed_tool(fill(enc_cmd, j.p, j.clip, j.clip, out, dec), log, &status);
+    if (status != 0 || !fs::exists(out)) {
+      r.error = "encoder failed (see work/tools.log)";
+    } else {
+      r.bytes = fs::file_size(out);
+      set_rates(r);
+      try {
+        r.decode_s = timed_tool(fill(dec_cmd, j.p, j.clip, j.clip, out, dec), log, &status);
+        if (status != 0) throw Error("decoder failed (see work/tools.log)");
+        measure(r, j.clip, dec);
+      } catch (const Error& e) {
+        r.error = e.what();
+      }
+      fs::remove(dec);
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    if (r.error.empty()) cache.add(j.key, to_cache(r));
+    rows[j.row] = std::move(r);
+    progress.update(++finished);
+  });
   progress.finish();
   return rows;
 }
