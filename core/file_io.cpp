@@ -33,29 +33,55 @@ std::vector<uint8_t> read_file(const std::string& path, size_t max_bytes) {
   return out;
 }
 
-void write_file_atomic(const std::string& path, const uint8_t* data, size_t size) {
+AtomicFileWriter::AtomicFileWriter(const std::string& path) : path_(path) {
   if (path == "-") {
-    if (std::fwrite(data, 1, size, stdout) != size || std::fflush(stdout) != 0)
-      throw Error(std::string("error writing to standard output: ") + std::strerror(errno));
+    f_ = stdout;
     return;
   }
-  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  {
-    FilePtr f(std::fopen(tmp.c_str(), "wb"));
-    if (!f) throw Error("cannot create '" + tmp + "': " + std::strerror(errno) + " (does the folder exist and is it writable?)");
-    bool ok = std::fwrite(data, 1, size, f.get()) == size && std::fflush(f.get()) == 0;
-    if (!ok) {
-      int e = errno;
-      f.reset();
-      std::remove(tmp.c_str());
-      throw Error("error writing '" + tmp + "': " + std::strerror(e));
-    }
+  tmp_ = path + ".tmp-" + std::to_string(::getpid());
+  f_ = std::fopen(tmp_.c_str(), "wb");
+  if (!f_) throw Error("cannot create '" + tmp_ + "': " + std::strerror(errno) + " (does the folder exist and is it writable?)");
+}
+
+AtomicFileWriter::~AtomicFileWriter() {
+  if (f_ && f_ != stdout) {
+    std::fclose(f_);
+    std::remove(tmp_.c_str());
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    int e = errno;
-    std::remove(tmp.c_str());
-    throw Error("cannot rename '" + tmp + "' to '" + path + "': " + std::strerror(e));
+}
+
+void AtomicFileWriter::write(const void* data, size_t size) {
+  if (!f_) throw UsageError("AtomicFileWriter: already committed");
+  if (std::fwrite(data, 1, size, f_) != size)
+    throw Error("error writing '" + (f_ == stdout ? std::string("standard output") : tmp_) + "': " + std::strerror(errno));
+  written_ += size;
+}
+
+void AtomicFileWriter::commit() {
+  if (!f_) return;
+  if (f_ == stdout) {
+    f_ = nullptr;
+    if (std::fflush(stdout) != 0) throw Error(std::string("error writing to standard output: ") + std::strerror(errno));
+    return;
   }
+  const bool closed = std::fclose(f_) == 0;
+  const int e = errno;
+  f_ = nullptr;
+  if (!closed) {
+    std::remove(tmp_.c_str());
+    throw Error("error writing '" + tmp_ + "': " + std::strerror(e));
+  }
+  if (std::rename(tmp_.c_str(), path_.c_str()) != 0) {
+    const int e2 = errno;
+    std::remove(tmp_.c_str());
+    throw Error("cannot rename '" + tmp_ + "' to '" + path_ + "': " + std::strerror(e2));
+  }
+}
+
+void write_file_atomic(const std::string& path, const uint8_t* data, size_t size) {
+  AtomicFileWriter w(path);
+  w.write(data, size);
+  w.commit();
 }
 
 }  // namespace nicodec

@@ -1,8 +1,6 @@
 #include "core/media/video_io.h"
 
-#include <unistd.h>
 
-#include <cstring>
 #include <filesystem>
 
 #include "core/error.h"
@@ -88,49 +86,31 @@ bool VideoReader::read(Frame420& frame) {
 }
 
 VideoWriter::VideoWriter(const std::string& path, int width, int height, int fps_num, int fps_den)
-    : path_(path), y4m_(std::filesystem::path(path).extension() == ".y4m"), width_(width), height_(height) {
+    : y4m_(std::filesystem::path(path).extension() == ".y4m"), width_(width), height_(height) {
   if (width < 1 || height < 1 || width > kMaxDim || height > kMaxDim) throw UsageError("VideoWriter: bad frame size");
-  if (path == "-") {
-    f_ = stdout;
-  } else {
-    tmp_ = path + ".tmp-" + std::to_string(::getpid());
-    f_ = std::fopen(tmp_.c_str(), "wb");
-    if (!f_) throw Error("cannot create '" + tmp_ + "': " + std::strerror(errno));
+  out_ = std::make_unique<AtomicFileWriter>(path);
+  if (y4m_) {
+    const std::string header = "YUV4MPEG2 W" + std::to_string(width) + " H" + std::to_string(height) + " F" +
+                               std::to_string(fps_num) + ":" + std::to_string(fps_den) + " Ip A1:1 C420jpeg\n";
+    out_->write(header.data(), header.size());
   }
-  if (y4m_ && std::fprintf(f_, "YUV4MPEG2 W%d H%d F%d:%d Ip A1:1 C420jpeg\n", width, height, fps_num, fps_den) < 0)
-    throw Error("cannot write '" + path + "'");
 }
 
-VideoWriter::~VideoWriter() {
-  if (f_ && f_ != stdout) {
-    std::fclose(f_);
-    std::remove(tmp_.c_str());
-  }
-}
+VideoWriter::~VideoWriter() = default;
 
 void VideoWriter::write(const Frame420& fr) {
-  if (!f_) throw UsageError("VideoWriter: already closed");
+  if (!out_) throw UsageError("VideoWriter: already closed");
   if (fr.width != width_ || fr.height != height_) throw UsageError("VideoWriter: frame size differs from the stream's");
-  bool ok = !y4m_ || std::fputs("FRAME\n", f_) >= 0;
-  ok = ok && std::fwrite(fr.y.data(), 1, fr.y.size(), f_) == fr.y.size();
-  ok = ok && std::fwrite(fr.u.data(), 1, fr.u.size(), f_) == fr.u.size();
-  ok = ok && std::fwrite(fr.v.data(), 1, fr.v.size(), f_) == fr.v.size();
-  if (!ok) throw Error("error writing '" + path_ + "': " + std::strerror(errno));
+  if (y4m_) out_->write("FRAME\n", 6);
+  out_->write(fr.y.data(), fr.y.size());
+  out_->write(fr.u.data(), fr.u.size());
+  out_->write(fr.v.data(), fr.v.size());
 }
 
 void VideoWriter::close() {
-  if (!f_) return;
-  if (f_ == stdout) {
-    std::fflush(stdout);
-    f_ = nullptr;
-    return;
-  }
-  const bool ok = std::fclose(f_) == 0;
-  f_ = nullptr;
-  if (!ok || std::rename(tmp_.c_str(), path_.c_str()) != 0) {
-    std::remove(tmp_.c_str());
-    throw Error("cannot write '" + path_ + "'");
-  }
+  if (!out_) return;
+  out_->commit();
+  out_.reset();
 }
 
 }  // namespace nicodec

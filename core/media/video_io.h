@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "core/file_io.h"
+
 namespace nicodec {
 
 struct Frame420 {
@@ -48,8 +50,7 @@ class VideoWriter {
   void close();
 
  private:
-  std::string path_, tmp_;
-  FILE* f_ = nullptr;
+  std::unique_ptr<AtomicFileWriter> out_;
   bool y4m_;
   int width_, height_;
 };
