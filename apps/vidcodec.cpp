@@ -1,6 +1,6 @@
 // vidcodec: video compression with I frames and motion-compensated P frames, both through the nicodec image model.
 //   vidcodec encode clip.y4m --kbps 800 -o clip.nvc     (or --bpp X, or --q LEVEL; --intra-period N)
-//   vidcodec decode clip.nvc -o clip.y4m                  (.y4m, or raw 4:2:0 for any other name)
+//   vidcodec decode clip.nvc -o clip.y4m                  (.y4m or - for y4m, raw 4:2:0 for any other name)
 //   vidcodec info clip.nvc
 // Thin: parses arguments and calls codecs/video.
 #include <CLI/CLI.hpp>
@@ -13,7 +13,6 @@
 #include "codecs/image/model_io.h"
 #include "codecs/video/video_codec.h"
 #include "core/error.h"
-#include "core/file_io.h"
 #include "core/model_path.h"
 #include "core/progress.h"
 #include "core/torch_runtime.h"
@@ -48,7 +47,8 @@ int main(int argc, char** argv) {
   enc->add_option("--frames", opt.max_frames, "code only the first N frames")->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
   o_kbps->excludes(o_bpp)->excludes(o_q);
   o_bpp->excludes(o_q);
-  auto* dec = app.add_subcommand("decode", "decompress a .nvc file to y4m (or raw YUV 4:2:0 for other names)");
+  auto* dec = app.add_subcommand(
+      "decode", "decompress a .nvc file (- = stdin) to y4m (NAME.y4m, or - for stdout) or raw YUV 4:2:0 (other names)");
   dec->add_option("input", in, "a .nvc file")->required();
   dec->add_option("-o,--output", out, "output file (default: input with .y4m)");
   auto* info = app.add_subcommand("info", "print what a .nvc file holds");
@@ -64,10 +64,9 @@ int main(int argc, char** argv) {
   }
   try {
     if (*info) {
-      const auto bytes = read_file(in, size_t{1} << 31);
-      const auto v = codecs::video::inspect_video(bytes);
-      std::printf("%s: vidcodec file, %zu bytes, %lld frames (%lld intra): I %lld bytes, P motion %lld, P residual %lld\n%s",
-                  in.c_str(), bytes.size(), static_cast<long long>(v.frames), static_cast<long long>(v.intra_frames),
+      const auto v = codecs::video::inspect_video(in);
+      std::printf("%s: vidcodec file, %lld frames (%lld intra): I %lld bytes, P motion %lld, P residual %lld\n%s",
+                  in.c_str(), static_cast<long long>(v.frames), static_cast<long long>(v.intra_frames),
                   static_cast<long long>(v.intra_bytes), static_cast<long long>(v.motion_bytes),
                   static_cast<long long>(v.residual_bytes), v.header.c_str());
       return 0;
@@ -91,7 +90,7 @@ int main(int argc, char** argv) {
                      static_cast<double>(r.frames) / seconds_since(t0));
     } else if (*dec) {
       if (out.empty()) out = with_extension(in, ".y4m");
-      const auto r = codecs::video::decode_video(codec, read_file(in, size_t{1} << 31), out);
+      const auto r = codecs::video::decode_video(codec, in, out);
       if (!quiet)
         std::fprintf(stderr, "%s -> %s (%lld frames %dx%d), %.1f s (%.2f fps)\n", in.c_str(), out.c_str(),
                      static_cast<long long>(r.frames), r.width, r.height, seconds_since(t0),

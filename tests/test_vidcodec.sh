@@ -37,5 +37,18 @@ check "I + P" 0 vc encode "$clip" --q 3 --intra-period 4 -o "$dir/p.nvc"
 check "info of I + P" 0 vc info "$dir/p.nvc"
 grep -q "6 frames (2 intra)" "$dir/out" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: info: 2 intra frames expected"; }
 ok test "$(stat -c %s "$dir/p.nvc")" -lt "$(stat -c %s "$dir/i.nvc")"
+# Streams: encode to stdout, decode from stdin, info from stdin; the same bytes and frames as through files.
+vc --quiet encode "$clip" --q 3 --intra-period 4 -o - >"$dir/p-stdout.nvc" 2>/dev/null
+ok cmp -s "$dir/p.nvc" "$dir/p-stdout.nvc"
+check "decode a file" 0 vc decode "$dir/p.nvc" -o "$dir/p.y4m"
+vc --quiet decode - -o "$dir/p-stdin.y4m" <"$dir/p.nvc" 2>/dev/null
+ok cmp -s "$dir/p.y4m" "$dir/p-stdin.y4m"
+vc --quiet decode "$dir/p.nvc" -o - >"$dir/p-stdout.y4m" 2>/dev/null
+ok cmp -s "$dir/p.y4m" "$dir/p-stdout.y4m"
+check "info from stdin" 0 sh -c "\"$tool\" info - <\"$dir/p.nvc\""
+grep -q "6 frames (2 intra)" "$dir/out" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: info from stdin"; }
+head -c 300 "$dir/p.nvc" >"$dir/cut.nvc"
+check "truncated through stdin" 1 sh -c "\"$tool\" --threads 1 decode - -o \"$dir/cut.y4m\" <\"$dir/cut.nvc\""
+ok test ! -e "$dir/cut.y4m"
 ok test -z "$(ls "$dir" | grep tmp-)"
 finish

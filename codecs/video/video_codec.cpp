@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <numeric>
 
 #include "codecs/video/motion.h"
@@ -66,17 +69,64 @@ size_t varint_size(size_t v) {
   return n;
 }
 
+// The frame stream read from a FILE* (a file, standard input, or memory through fmemopen), a record at a time,
+// so decoding holds one record, not the file. Lengths are checked against what is actually there as the bytes
+// arrive, so a corrupt length never allocates more than the stream holds (plus one chunk).
+class StreamReader {
+ public:
+  explicit StreamReader(FILE* f) : f_(f) {}
+  uint8_t u8(const char* what) {
+    const int c = std::fgetc(f_);
+    if (c == EOF) throw FormatError(std::string("the file ends early (in the ") + what + "; truncated?)");
+    return static_cast<uint8_t>(c);
+  }
+  uint64_t varint(uint64_t max, const char* what) {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      const uint8_t b = u8(what);
+      v |= static_cast<uint64_t>(b & 0x7F) << shift;
+      if (!(b & 0x80)) {
+        if (v > max) throw FormatError(std::string(what) + " " + std::to_string(v) + " exceeds " + std::to_string(max));
+        return v;
+      }
+    }
+    throw FormatError(std::string("bad varint (") + what + ")");
+  }
+  std::vector<uint8_t> bytes(size_t n, const char* what) {
+    std::vector<uint8_t> out;
+    constexpr size_t kChunk = size_t{1} << 20;
+    while (out.size() < n) {
+      const size_t want = std::min(kChunk, n - out.size()), at = out.size();
+      out.resize(at + want);
+      if (std::fread(out.data() + at, 1, want, f_) != want)
+        throw FormatError(std::string("the file ends early (in the ") + what + "; truncated?)");
+    }
+    return out;
+  }
+  bool at_eof() {
+    const int c = std::fgetc(f_);
+    if (c == EOF) return true;
+    std::ungetc(c, f_);
+    return false;
+  }
+
+ private:
+  FILE* f_;
+};
+
 struct Header {
   Container c;
   int width = 0, height = 0, fps_num = 25, fps_den = 1;
 };
 
-Header read_header(const std::vector<uint8_t>& bitstream, ByteReader& in) {
-  if (bitstream.size() < 4 || std::memcmp(bitstream.data(), kMagic, 4) != 0)
-    throw FormatError("not a vidcodec file (no NCV1 magic)");
-  const auto header_len = static_cast<size_t>(in.varint_max(in.remaining(), "header length"));
+Header read_header(StreamReader& in) {
+  char magic[4];
+  for (char& m : magic) m = static_cast<char>(in.u8("magic"));
+  if (std::memcmp(magic, kMagic, 4) != 0) throw FormatError("not a vidcodec file (no NCV1 magic)");
+  const auto header_len = static_cast<size_t>(in.varint(size_t{1} << 20, "header length"));
+  const auto header = in.bytes(header_len, "header");
   Header h;
-  h.c = read_container(in.bytes(header_len), header_len);
+  h.c = read_container(header.data(), header.size());
   h.width = static_cast<int>(h.c.param_in("width", 1, 32768));
   h.height = static_cast<int>(h.c.param_in("height", 1, 32768));
   if (static_cast<int64_t>(h.width) * h.height > (int64_t{1} << 28)) throw FormatError("frame size too large");
@@ -85,8 +135,9 @@ Header read_header(const std::vector<uint8_t>& bitstream, ByteReader& in) {
   return h;
 }
 
-// One frame record, split into its parts (pointers into the bitstream).
+// One frame record and its parts (pointers into `data`).
 struct Record {
+  std::vector<uint8_t> data;
   uint8_t type = kIntra;
   const uint8_t* motion = nullptr;
   size_t motion_size = 0;
@@ -94,12 +145,17 @@ struct Record {
   size_t picture_size = 0;
 };
 
-// Returns false at the end marker.
-bool read_record(ByteReader& in, int64_t index, Record* r) {
-  const auto len = static_cast<size_t>(in.varint_max(std::min(in.remaining(), kMaxRecord), "frame length"));
-  if (len == 0) return false;
-  ByteReader rec(in.bytes(len), len);
+// Returns false at the end marker (and checks that nothing follows it).
+bool read_record(StreamReader& in, int64_t index, Record* r) {
+  const auto len = static_cast<size_t>(in.varint(kMaxRecord, "frame length"));
+  if (len == 0) {
+    if (!in.at_eof()) throw FormatError("unexpected bytes after the end of the video stream");
+    return false;
+  }
+  r->data = in.bytes(len, "frame");
+  ByteReader rec(r->data.data(), r->data.size());
   r->type = rec.u8();
+  r->motion = nullptr, r->motion_size = 0;
   if (r->type == kInter) {
     if (index == 0) throw FormatError("the first frame is a P frame (it has nothing to refer to)");
     r->motion_size = static_cast<size_t>(rec.varint_max(rec.remaining(), "motion length"));
@@ -114,6 +170,29 @@ bool read_record(ByteReader& in, int64_t index, Record* r) {
   if (r->type == kIntra && r->picture_size == 0) throw FormatError("frame " + std::to_string(index) + ": empty I frame");
   return true;
 }
+
+// A FILE* over a path ("-" = standard input) or over bytes in memory, closed when done.
+struct Source {
+  FILE* f = nullptr;
+  bool owned = true;
+  explicit Source(const std::string& path) {
+    if (path == "-") {
+      f = stdin, owned = false;
+    } else if (!(f = std::fopen(path.c_str(), "rb"))) {
+      throw Error("cannot open '" + path + "': " + std::strerror(errno));
+    }
+  }
+  explicit Source(const std::vector<uint8_t>& bytes) {
+    if (bytes.empty()) throw FormatError("not a vidcodec file (empty)");
+    f = fmemopen(const_cast<uint8_t*>(bytes.data()), bytes.size(), "rb");
+    if (!f) throw Error("fmemopen failed");
+  }
+  ~Source() {
+    if (owned) std::fclose(f);
+  }
+  Source(const Source&) = delete;
+  Source& operator=(const Source&) = delete;
+};
 
 Image decode_picture(const image::ImageCodec& codec, const uint8_t* p, size_t n, int width, int height, int64_t index) {
   Image img = codec.decode(std::vector<uint8_t>(p, p + n));
@@ -152,10 +231,14 @@ VideoEncodeResult encode_video(const image::ImageCodec& codec, const std::string
   c.set_param("fps_den", fps_den);
   c.set_param("intra_period", opt.intra_period);
   const auto header = write_container(c);
-  ByteWriter out;
-  out.bytes(kMagic, 4);
-  out.varint(header.size());
-  out.bytes(header.data(), header.size());
+  AtomicFileWriter out(output);
+  {
+    ByteWriter head;
+    head.bytes(kMagic, 4);
+    head.varint(header.size());
+    head.bytes(header.data(), header.size());
+    out.write(head.data().data(), head.size());
+  }
 
   auto is_intra = [&](int64_t n) { return n == 0 || (opt.intra_period > 0 && n % opt.intra_period == 0); };
   const double pixels = static_cast<double>(r.width) * r.height;
@@ -178,7 +261,7 @@ VideoEncodeResult encode_video(const image::ImageCodec& codec, const std::string
     double target = 0;
     if (capped) {
       const double weight = intra ? kIntraWeight : 1.0;
-      target = std::floor((budget - static_cast<double>(out.data().size()) - 1) * weight / weights_left);
+      target = std::floor((budget - static_cast<double>(out.bytes_written()) - 1) * weight / weights_left);
       weights_left -= weight;
     }
     ByteWriter rec;
@@ -259,25 +342,29 @@ VideoEncodeResult encode_video(const image::ImageCodec& codec, const std::string
       rec.bytes(residual.data(), residual.size());
       ref = std::move(pred);
     }
-    out.varint(rec.data().size());
-    out.bytes(rec.data().data(), rec.data().size());
-    if (capped && static_cast<double>(out.data().size()) + 1 > budget)
+    ByteWriter len;
+    len.varint(rec.size());
+    out.write(len.data().data(), len.size());
+    out.write(rec.data().data(), rec.size());
+    if (capped && static_cast<double>(out.bytes_written()) + 1 > budget)
       throw Error("frame " + std::to_string(n) + ": the target is too low for this clip (the frames need at least 3 bytes each)");
     ++r.frames;
     if (progress) progress(r.frames, total);
   }
-  out.varint(0);
-  const auto data = out.take();
-  write_file_atomic(output, data);
-  r.bytes = static_cast<int64_t>(data.size());
+  const uint8_t end = 0;
+  out.write(&end, 1);
+  r.bytes = static_cast<int64_t>(out.bytes_written());
+  out.commit();
   r.kbps = static_cast<double>(r.bytes) * 8.0 / 1000.0 / (static_cast<double>(r.frames) / r.fps);
   r.bpp = static_cast<double>(r.bytes) * 8.0 / (pixels * static_cast<double>(r.frames));
   return r;
 }
 
-VideoDecodeResult decode_video(const image::ImageCodec& codec, const std::vector<uint8_t>& bitstream, const std::string& output) {
-  ByteReader in(bitstream.data() + std::min<size_t>(4, bitstream.size()), bitstream.size() - std::min<size_t>(4, bitstream.size()));
-  const Header h = read_header(bitstream, in);
+namespace {
+
+VideoDecodeResult decode_stream(const image::ImageCodec& codec, FILE* f, const std::string& output) {
+  StreamReader in(f);
+  const Header h = read_header(in);
   h.c.expect(CodecKind::kVideo, kModel, codec.model().version);
   VideoDecodeResult r;
   r.width = h.width, r.height = h.height, r.fps_num = h.fps_num, r.fps_den = h.fps_den;
@@ -298,16 +385,15 @@ VideoDecodeResult decode_video(const image::ImageCodec& codec, const std::vector
     writer.write(rgb_to_yuv420_bt709(ref));
     ++r.frames;
   }
-  if (!in.at_end()) throw FormatError(std::to_string(in.remaining()) + " unexpected bytes after the end of the video stream");
   writer.close();
   return r;
 }
 
-VideoInfo inspect_video(const std::vector<uint8_t>& bitstream) {
-  ByteReader in(bitstream.data() + std::min<size_t>(4, bitstream.size()), bitstream.size() - std::min<size_t>(4, bitstream.size()));
-  const Header h = read_header(bitstream, in);
+VideoInfo inspect_stream(FILE* f, uint64_t file_bytes) {
+  StreamReader in(f);
+  const Header h = read_header(in);
   VideoInfo info;
-  info.header = describe_container(h.c, bitstream.size());
+  info.header = describe_container(h.c, file_bytes);
   Record rec;
   while (read_record(in, info.frames, &rec)) {
     ++info.frames;
@@ -320,6 +406,30 @@ VideoInfo inspect_video(const std::vector<uint8_t>& bitstream) {
     }
   }
   return info;
+}
+
+}  // namespace
+
+VideoDecodeResult decode_video(const image::ImageCodec& codec, const std::string& input, const std::string& output) {
+  Source src(input);
+  return decode_stream(codec, src.f, output);
+}
+
+VideoDecodeResult decode_video(const image::ImageCodec& codec, const std::vector<uint8_t>& bitstream, const std::string& output) {
+  Source src(bitstream);
+  return decode_stream(codec, src.f, output);
+}
+
+VideoInfo inspect_video(const std::string& input) {
+  Source src(input);
+  std::error_code ec;
+  const auto size = input == "-" ? 0 : std::filesystem::file_size(input, ec);
+  return inspect_stream(src.f, ec ? 0 : size);
+}
+
+VideoInfo inspect_video(const std::vector<uint8_t>& bitstream) {
+  Source src(bitstream);
+  return inspect_stream(src.f, bitstream.size());
 }
 
 }  // namespace nicodec::codecs::video

@@ -5,7 +5,7 @@
 // residual, offset to mid-grey, as a nicodec picture (DVC-style residual coding; the image model was trained on
 // photographs, not residuals, so a residual-trained model and conditional coding are the next steps). Frames are
 // converted to RGB (BT.709, core/media/color.h) for coding and back to YUV 4:2:0 for output; the decoder keeps one
-// reference frame, so memory is a few frames whatever the clip's length.
+// reference frame and streams records in and out, so memory is a few frames whatever the clip's length.
 //
 // File (docs/bitstream.md): "NCV1", a varint length and a NiCodec container (kind video, model "vidcodec": params
 // width, height, fps_num, fps_den, intra_period), then per frame a record (varint length, then a type byte:
@@ -37,7 +37,8 @@ struct VideoEncodeResult {
   double fps = 0, kbps = 0, bpp = 0;
 };
 
-// Reads any clip VideoReader opens and writes `output` (a temporary name renamed into place; "-" = stdout).
+// Reads any clip VideoReader opens and writes `output` as it goes (to a temporary name renamed into place at
+// the end; "-" = stdout).
 // progress(frames done, frames in all) after each frame when given.
 VideoEncodeResult encode_video(const image::ImageCodec& codec, const std::string& input, const std::string& output,
                                const VideoEncodeOptions& opt, const std::function<void(int64_t, int64_t)>& progress = {});
@@ -46,7 +47,11 @@ struct VideoDecodeResult {
   int64_t frames = 0, intra_frames = 0;
   int width = 0, height = 0, fps_num = 0, fps_den = 1;
 };
-// Decodes to y4m (".y4m") or raw 4:2:0 (any other name). Throws FormatError for a broken or truncated file.
+// Decodes `input` ("-" = standard input) to y4m (".y4m" or "-") or raw 4:2:0 (any other name), reading and writing
+// one frame at a time (memory: a frame record and a few frames, whatever the clip's length). Throws FormatError
+// for a broken or truncated file; no output file is left then.
+VideoDecodeResult decode_video(const image::ImageCodec& codec, const std::string& input, const std::string& output);
+// The same from bytes in memory.
 VideoDecodeResult decode_video(const image::ImageCodec& codec, const std::vector<uint8_t>& bitstream,
                                const std::string& output);
 
@@ -55,6 +60,7 @@ struct VideoInfo {
   std::string header;  // describe_container's text
   int64_t frames = 0, intra_frames = 0, intra_bytes = 0, motion_bytes = 0, residual_bytes = 0;
 };
+VideoInfo inspect_video(const std::string& input);
 VideoInfo inspect_video(const std::vector<uint8_t>& bitstream);
 
 }  // namespace nicodec::codecs::video

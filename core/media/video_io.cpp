@@ -86,7 +86,7 @@ bool VideoReader::read(Frame420& frame) {
 }
 
 VideoWriter::VideoWriter(const std::string& path, int width, int height, int fps_num, int fps_den)
-    : y4m_(std::filesystem::path(path).extension() == ".y4m"), width_(width), height_(height) {
+    : y4m_(path == "-" || std::filesystem::path(path).extension() == ".y4m"), width_(width), height_(height) {
   if (width < 1 || height < 1 || width > kMaxDim || height > kMaxDim) throw UsageError("VideoWriter: bad frame size");
   out_ = std::make_unique<AtomicFileWriter>(path);
   if (y4m_) {

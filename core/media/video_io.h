@@ -40,7 +40,8 @@ class VideoReader {
   std::unique_ptr<Impl> impl_;
 };
 
-// Writes y4m (".y4m") or raw 4:2:0 (any other name) to a temporary file, renamed into place by close().
+// Writes y4m (".y4m", or "-": standard output) or raw 4:2:0 (any other name) to a temporary file, renamed into
+// place by close().
 // If close() is never called (an error), the temporary file is removed.
 class VideoWriter {
  public:
