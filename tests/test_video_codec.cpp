@@ -1,6 +1,7 @@
 // vidcodec: motion field coding and compensation against naive references; round trips through y4m with I and
 // P frames, the rate cap, odd sizes, determinism, low delay (a prefix decodes the same), broken files.
 #include <gtest/gtest.h>
+#include <torch/torch.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -202,6 +203,22 @@ TEST(Vidcodec, PFramesSpendLessThanIntraOnly) {
   EXPECT_EQ(encode_video(codec(), kClip, d / "g.nvc", o).intra_frames, 3);
   o.intra_period = 0;
   EXPECT_THROW(encode_video(codec(), kClip, d / "z.nvc", o), UsageError);
+}
+
+TEST(Vidcodec, EncodeAndDecodeAreTheSameOnOneAndTwoThreads) {
+  Dir d;
+  VideoEncodeOptions o;
+  o.q = 4;
+  const int threads = at::get_num_threads();
+  at::set_num_threads(1);
+  encode_video(codec(), kClip, d / "one.nvc", o);
+  decode_video(codec(), d / "one.nvc", d / "one.y4m");
+  at::set_num_threads(2);
+  encode_video(codec(), kClip, d / "two.nvc", o);
+  decode_video(codec(), d / "one.nvc", d / "two.y4m");
+  at::set_num_threads(threads);
+  EXPECT_EQ(read_file(d / "one.nvc"), read_file(d / "two.nvc"));
+  EXPECT_EQ(read_file(d / "one.y4m"), read_file(d / "two.y4m"));
 }
 
 TEST(Vidcodec, LowDelayAPrefixDecodesTheSame) {
