@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
   enc->add_option("input", in, "video file")->required();
   enc->add_option("-o,--output", out, "output file (default: input with .nvc)");
   auto* o_kbps = enc->add_option("--kbps", opt.kbps, "bitrate cap: the whole file, headers included, at most this over the "
-                                                     "clip's duration (an I frame gets 6 times a P frame's share; what a frame leaves goes to the next)")->check(CLI::Range(0.001, 1e7));
+                                                     "clip's duration (an I frame gets 20 P-frame shares; what a frame leaves goes to the next)")->check(CLI::Range(0.001, 1e7));
   auto* o_bpp = enc->add_option("--bpp", opt.bpp, "the same cap as bits per pixel over all frames")->check(CLI::Range(1e-6, 100.0));
   auto* o_q = enc->add_option("--q", opt.q, "fixed nicodec rate level of I frames (-4 .. 8), default 4");
   enc->add_option("--p-offset", opt.p_q_offset, "P-frame residuals use q + this")->capture_default_str()->check(CLI::Range(-8.0, 8.0));

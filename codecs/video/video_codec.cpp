@@ -25,7 +25,7 @@ constexpr char kMagic[4] = {'N', 'C', 'V', '1'};
 constexpr const char* kModel = "vidcodec";
 constexpr size_t kMaxRecord = size_t{1} << 28;
 constexpr uint8_t kIntra = 0, kInter = 1;
-constexpr double kIntraWeight = 6;  // an I frame's share of a rate target, in P-frame shares
+constexpr double kIntraWeight = 20;  // an I frame's share of a rate target, in P-frame shares
 
 // Frame rate as a fraction: exact for integer rates and the NTSC family (x/1001), else millihertz.
 void rational_fps(double fps, int* num, int* den) {
@@ -202,6 +202,21 @@ Image decode_picture(const image::ImageCodec& codec, const uint8_t* p, size_t n,
   return img;
 }
 
+// The motion field (16 or 32 pixel blocks, whichever has the lower motion bits + lambda * SSE / 3) and its
+// coded bytes.
+std::vector<uint8_t> choose_motion(const Image& cur, const Image& ref, const Flow& flow, double lambda, int lambda_sad,
+                                   MotionField* field) {
+  std::vector<uint8_t> best;
+  double best_cost = 0;
+  for (int block : kBlockSizes) {
+    MotionField f = estimate_motion(cur, ref, flow, block, lambda_sad);
+    auto bytes = encode_motion(f);
+    const double cost = 8.0 * static_cast<double>(bytes.size()) + lambda * sse(cur, compensate(ref, f)) / 3.0;
+    if (best.empty() || cost < best_cost) best_cost = cost, *field = std::move(f), best = std::move(bytes);
+  }
+  return best;
+}
+
 }  // namespace
 
 VideoEncodeResult encode_video(const image::ImageCodec& codec, const std::string& input, const std::string& output,
@@ -268,7 +283,9 @@ VideoEncodeResult encode_video(const image::ImageCodec& codec, const std::string
     if (intra) {
       std::vector<uint8_t> bytes;
       if (capped) {
-        const double avail = target - 5;  // record length (up to 4 bytes) and type
+        // Its share (record length and type bytes aside), within the file's hard limit.
+        const double avail = std::min(target, budget - static_cast<double>(out.bytes_written()) - 1 -
+                                                  3.0 * static_cast<double>(total - n - 1)) - 5;
         try {
           if (avail < 1) throw UsageError("no bytes left");
           const auto found = codec.encode_to_bpp(cur, 8.0 * avail / pixels);
@@ -288,48 +305,45 @@ VideoEncodeResult encode_video(const image::ImageCodec& codec, const std::string
       // Rate-distortion decisions with the image model's own trade-off at the P frames' rate level: its loss is
       // lambda(q) * 255^2 * MSE + bpp, i.e. per frame bits + lambda(q) * SSE / 3 (SSE over the RGB samples).
       // Motion search weighs luma SAD against bins with sqrt(1 / lambda), as H.264 encoders take the square root
-      // of the mode lambda for SAD-based motion decisions.
-      const double lambda = codec.model().net->config().lambda(p_q);
-      const int lambda_sad = std::clamp(static_cast<int>(std::lround(std::sqrt(1.0 / lambda))), 1, 1024);
-      // The block size (16 or 32) with the lower cost of motion bits + lambda * prediction error.
+      // of the mode lambda for SAD-based motion decisions. At a rate target, lambda halves (bits weigh more) until
+      // the field takes at most 80% of the frame's share (a frame without motion is a frozen frame).
       const Flow flow = optical_flow(cur, ref);
       MotionField field;
       std::vector<uint8_t> motion;
-      double best = 0;
-      for (int block : kBlockSizes) {
-        MotionField f_b = estimate_motion(cur, ref, flow, block, lambda_sad);
-        auto m_b = encode_motion(f_b);
-        const double cost = 8.0 * static_cast<double>(m_b.size()) + lambda * sse(cur, compensate(ref, f_b)) / 3.0;
-        if (motion.empty() || cost < best) best = cost, field = std::move(f_b), motion = std::move(m_b);
-      }
       const auto motion_cost = [&] { return static_cast<double>(motion.size() + varint_size(motion.size()) + (motion.empty() ? 0 : 4)); };
-      if (capped && target - 5 - motion_cost() < 0) {
-        motion.clear();  // no room for the field: zero motion, no residual
+      for (double lambda = codec.model().net->config().lambda(p_q);; lambda /= 2) {
+        const int lambda_sad = std::clamp(static_cast<int>(std::lround(std::sqrt(1.0 / lambda))), 1, 4096);
+        motion = choose_motion(cur, ref, flow, lambda, lambda_sad, &field);
+        if (!capped || motion_cost() <= 0.8 * (target - 5) || lambda_sad == 4096) break;
+      }
+      // The file's hard limit: what is left less the end marker and the smallest record (3 bytes) of each later frame.
+      const double hard = budget - static_cast<double>(out.bytes_written()) - 1 - 3.0 * static_cast<double>(total - n - 1) - 5;
+      if (capped && motion_cost() > hard) {
+        motion.clear();  // no room for any field: zero motion, no residual
         field = MotionField::zero(r.width, r.height);
       }
       Image pred = compensate(ref, field);
       std::vector<uint8_t> residual;
       const Image res = residual_picture(cur, pred);
+      double res_q = p_q;
       if (!capped) {
         residual = codec.encode(res, p_q);
       } else {
-        const double avail = target - 5 - motion_cost();
+        const double avail = std::min(target, hard) - 5 - motion_cost();
         if (avail >= 16) {
           try {
             const auto found = codec.encode_to_bpp(res, 8.0 * avail / pixels);
             residual = found.bytes;
-            p_q = found.q;
+            res_q = found.q;
           } catch (const UsageError&) {  // even the lowest rate does not fit: prediction only
           }
         }
       }
-      if (!residual.empty()) {
-        // Keep the residual only where it pays for its bits (at a rate target, where it helps at all: the bits
-        // are there to spend).
+      if (!residual.empty()) {  // keep the residual only where it pays for its bits
         Image with = pred;
         add_residual(with, decode_picture(codec, residual.data(), residual.size(), r.width, r.height, n));
-        const double gain = codec.model().net->config().lambda(p_q) * (sse(cur, pred) - sse(cur, with)) / 3.0;
-        if (gain > (capped ? 0.0 : 8.0 * static_cast<double>(residual.size()))) {
+        const double gain = codec.model().net->config().lambda(res_q) * (sse(cur, pred) - sse(cur, with)) / 3.0;
+        if (gain > 8.0 * static_cast<double>(residual.size())) {
           pred = std::move(with);
         } else {
           residual.clear();
