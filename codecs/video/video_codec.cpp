@@ -266,7 +266,7 @@ VideoEncodeResult encode_video(const image::ImageCodec& codec, const std::string
   }
   Image ref;
   Frame420 f;
-  double p_q = opt.q + opt.p_q_offset;  // the P frames' rate level (with a target: the last one the search found)
+  double p_q = opt.q + opt.p_q_offset;  // the P frames' rate level (with a target: from the last I frame's q)
   for (int64_t n = 0; n < total; ++n) {
     if (!reader.read(f)) throw Error("'" + input + "' ended early (frame " + std::to_string(n) + ")");
     const Image cur = yuv420_to_rgb_bt709(f);
@@ -290,7 +290,7 @@ VideoEncodeResult encode_video(const image::ImageCodec& codec, const std::string
           if (avail < 1) throw UsageError("no bytes left");
           const auto found = codec.encode_to_bpp(cur, 8.0 * avail / pixels);
           bytes = found.bytes;
-          if (n == 0) p_q = found.q + opt.p_q_offset;
+          p_q = found.q + opt.p_q_offset;
         } catch (const UsageError& e) {
           throw Error("frame " + std::to_string(n) + " (intra): the target is too low for this clip (" + e.what() + ")");
         }
