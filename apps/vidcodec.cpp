@@ -5,12 +5,15 @@
 // Thin: parses arguments and calls codecs/video.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <cstring>
 #include <memory>
 
 #include "apps/app_util.h"
 #include "codecs/image/model_io.h"
+#include "codecs/video/residual_set.h"
 #include "codecs/video/video_codec.h"
 #include "core/error.h"
 #include "core/model_path.h"
@@ -30,7 +33,11 @@ int main(int argc, char** argv) {
   std::string model_path, in, out;
   int threads = 0;
   bool quiet = false;
+  std::string residual_path;
   app.add_option("--model", model_path, "image model file (default: nicodec-image-v1.nicm from data/models)");
+  app.add_option("--residual-model", residual_path,
+                 "P-frame residual model (default: vidcodec-residual-v1.nicm from data/models when there is one, "
+                 "else the image model)");
   app.add_option("--threads", threads, "CPU threads (default: $NICODEC_THREADS or all cores)")->check(CLI::Range(1, 1024));
   app.add_flag("--quiet", quiet, "print nothing but errors");
   auto* enc = app.add_subcommand("encode", "compress a clip to a .nvc file");
@@ -52,9 +59,16 @@ int main(int argc, char** argv) {
   dec->add_option("input", in, "a .nvc file")->required();
   dec->add_option("-o,--output", out, "output file (default: input with .y4m)");
   auto* info = app.add_subcommand("info", "print what a .nvc file holds");
+  auto* rset = app.add_subcommand("residual-set", "write the training pictures of a residual model (docs/video-codec.md)");
+  std::string clips_dir;
+  codecs::video::ResidualSetOptions rs;
+  rset->add_option("--clips", clips_dir, "folder of y4m clips")->required();
+  rset->add_option("-o,--output", out, "output folder")->required();
+  rset->add_option("--frame-step", rs.frame_step, "every N-th frame pair")->capture_default_str()->check(CLI::Range(1, 1000));
+  rset->add_option("--seed", rs.seed, "random seed of the reference levels")->capture_default_str();
   info->add_option("input", in, "a .nvc file")->required();
   try {
-    app.parse(apps::cli_args(argc, argv, {"kbps", "bpp", "q", "frames", "model", "threads", "p-offset", "intra-period"}));
+    app.parse(apps::cli_args(argc, argv, {"kbps", "bpp", "q", "frames", "model", "threads", "p-offset", "intra-period", "residual-model"}));
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
@@ -74,10 +88,31 @@ int main(int argc, char** argv) {
     setup_torch_threads(threads);
     const codecs::image::ImageCodec codec(codecs::image::load_model(model_path.empty() ? find_model("nicodec-image-v1.nicm") : model_path));
     const auto t0 = Clock::now();
+    if (*rset) {  // always the image model: the set is what a residual model learns from
+      std::vector<std::string> clips;
+      for (const auto& e : std::filesystem::directory_iterator(clips_dir))
+        if (e.path().extension() == ".y4m") clips.push_back(e.path().string());
+      std::sort(clips.begin(), clips.end());
+      if (clips.empty()) throw UsageError("no .y4m clips in '" + clips_dir + "' (data/build_video_sets.sh builds data/sets/video-train)");
+      const auto n = codecs::video::write_residual_set(codec, clips, out, rs, [&](int64_t k) {
+        if (!quiet && k % 50 == 0) std::fprintf(stderr, "residual-set: %lld pictures\n", static_cast<long long>(k));
+      });
+      if (!quiet) std::fprintf(stderr, "residual-set: %lld pictures from %zu clips in %s, %.1f s\n", static_cast<long long>(n), clips.size(), out.c_str(), seconds_since(t0));
+      return 0;
+    }
+    std::unique_ptr<codecs::image::ImageCodec> residual_codec;
+    if (residual_path.empty()) {
+      try {
+        residual_path = find_model("vidcodec-residual-v1.nicm");
+      } catch (const Error&) {  // none shipped: the image model codes the residuals
+      }
+    }
+    if (!residual_path.empty()) residual_codec = std::make_unique<codecs::image::ImageCodec>(codecs::image::load_model(residual_path));
+    const codecs::video::VideoModels models = residual_codec ? codecs::video::VideoModels(codec, *residual_codec) : codecs::video::VideoModels(codec);
     if (*enc) {
       if (out.empty()) out = with_extension(in, ".nvc");
       std::unique_ptr<Progress> bar;
-      const auto r = codecs::video::encode_video(codec, in, out, opt, [&](int64_t done, int64_t total) {
+      const auto r = codecs::video::encode_video(models, in, out, opt, [&](int64_t done, int64_t total) {
         if (quiet) return;
         if (!bar) bar = std::make_unique<Progress>("encoding", static_cast<uint64_t>(total));
         bar->update(static_cast<uint64_t>(done));
@@ -90,7 +125,7 @@ int main(int argc, char** argv) {
                      static_cast<double>(r.frames) / seconds_since(t0));
     } else if (*dec) {
       if (out.empty()) out = with_extension(in, ".y4m");
-      const auto r = codecs::video::decode_video(codec, in, out);
+      const auto r = codecs::video::decode_video(models, in, out);
       if (!quiet)
         std::fprintf(stderr, "%s -> %s (%lld frames %dx%d), %.1f s (%.2f fps)\n", in.c_str(), out.c_str(),
                      static_cast<long long>(r.frames), r.width, r.height, seconds_since(t0),

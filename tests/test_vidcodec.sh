@@ -50,5 +50,10 @@ grep -q "6 frames (2 intra)" "$dir/out" && pass=$((pass + 1)) || { fail=$((fail 
 head -c 300 "$dir/p.nvc" >"$dir/cut.nvc"
 check "truncated through stdin" 1 sh -c "\"$tool\" --threads 1 decode - -o \"$dir/cut.y4m\" <\"$dir/cut.nvc\""
 ok test ! -e "$dir/cut.y4m"
+check "residual-set" 0 vc --quiet residual-set --clips "$samples" -o "$dir/rset"
+ok test "$(ls "$dir/rset" | grep -c '\.png$')" -eq 5
+check "residual-set without clips" 1 vc residual-set --clips "$dir/rset" -o "$dir/rset2"
+check "a missing residual model" 1 vc --residual-model "$dir/none.nicm" encode "$clip" -o "$dir/c.nvc"
+ok test ! -e "$dir/c.nvc"
 ok test -z "$(ls "$dir" | grep tmp-)"
 finish

@@ -11,9 +11,11 @@
 
 #include "codecs/image/model_io.h"
 #include "codecs/video/motion.h"
+#include "codecs/video/residual_set.h"
 #include "codecs/video/video_codec.h"
 #include "core/error.h"
 #include "core/file_io.h"
+#include "core/media/image_io.h"
 #include "core/media/video_io.h"
 #include "eval/video_metrics.h"
 
@@ -219,6 +221,51 @@ TEST(Vidcodec, EncodeAndDecodeAreTheSameOnOneAndTwoThreads) {
   at::set_num_threads(threads);
   EXPECT_EQ(read_file(d / "one.nvc"), read_file(d / "two.nvc"));
   EXPECT_EQ(read_file(d / "one.y4m"), read_file(d / "two.y4m"));
+}
+
+TEST(Vidcodec, AResidualModelOfItsOwnIsRecordedAndRequired) {
+  Dir d;
+  auto m = image::load_model(std::string(NICODEC_MODELS) + "/nicodec-image-v1.nicm");
+  m.version = 77;  // stands in for a residual-trained model: its bitstreams carry version 77
+  const image::ImageCodec residual(std::move(m));
+  VideoEncodeOptions o;
+  o.q = 6;  // high enough that residuals are kept
+  encode_video(VideoModels(codec(), residual), kClip, d / "r.nvc", o);
+  const auto info = inspect_video(d / "r.nvc");
+  ASSERT_GT(info.residual_bytes, 0);
+  EXPECT_NE(info.header.find("residual_version"), std::string::npos) << info.header;
+  decode_video(VideoModels(codec(), residual), d / "r.nvc", d / "r.y4m");
+  int frames = 0;
+  EXPECT_GT(mean_psnr(kClip, d / "r.y4m", &frames), 27.0);
+  try {
+    decode_video(codec(), d / "r.nvc", d / "x.y4m");  // without the residual model
+    ADD_FAILURE() << "decoded without its residual model";
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("residual model version 77"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(d / "x.y4m"));
+}
+
+TEST(Vidcodec, ResidualSetHoldsMidGreyResidualPictures) {
+  Dir d;
+  ResidualSetOptions o;
+  const auto n = write_residual_set(codec(), {kClip}, d / "set", o);
+  EXPECT_EQ(n, 5);  // 6 frames, 5 pairs
+  int files = 0;
+  for (const auto& e : fs::directory_iterator(d / "set")) {
+    const Image img = read_image(e.path().string());
+    EXPECT_EQ(img.width, 160);
+    EXPECT_EQ(img.height, 96);
+    double sum = 0;
+    for (uint8_t v : img.rgb) sum += v;
+    EXPECT_NEAR(sum / static_cast<double>(img.rgb.size()), 128.0, 6.0) << e.path();  // a residual, not a frame
+    ++files;
+  }
+  EXPECT_EQ(files, 5);
+  o.frame_step = 2;
+  EXPECT_EQ(write_residual_set(codec(), {kClip}, d / "half", o), 2);
+  o.frame_step = 0;
+  EXPECT_THROW(write_residual_set(codec(), {kClip}, d / "none", o), UsageError);
 }
 
 TEST(Vidcodec, LowDelayAPrefixDecodesTheSame) {

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <numeric>
 
+#include "codecs/video/inter_frame.h"
 #include "codecs/video/motion.h"
 #include "core/byte_io.h"
 #include "core/container.h"
@@ -39,28 +40,6 @@ void rational_fps(double fps, int* num, int* den) {
       return;
     }
   }
-}
-
-// The residual as a picture: 128 + (cur - pred), clamped (differences beyond +-127 are rare and clip).
-Image residual_picture(const Image& cur, const Image& pred) {
-  Image r = cur;
-  for (size_t i = 0; i < r.rgb.size(); ++i) r.rgb[i] = static_cast<uint8_t>(std::clamp(128 + cur.rgb[i] - pred.rgb[i], 0, 255));
-  return r;
-}
-
-void add_residual(Image& pred, const Image& residual) {
-  for (size_t i = 0; i < pred.rgb.size(); ++i)
-    pred.rgb[i] = static_cast<uint8_t>(std::clamp(pred.rgb[i] + residual.rgb[i] - 128, 0, 255));
-}
-
-// Sum of squared differences over all RGB samples.
-double sse(const Image& a, const Image& b) {
-  double s = 0;
-  for (size_t i = 0; i < a.rgb.size(); ++i) {
-    const int d = a.rgb[i] - b.rgb[i];
-    s += d * d;
-  }
-  return s;
 }
 
 size_t varint_size(size_t v) {
@@ -202,26 +181,13 @@ Image decode_picture(const image::ImageCodec& codec, const uint8_t* p, size_t n,
   return img;
 }
 
-// The motion field (16 or 32 pixel blocks, whichever has the lower motion bits + lambda * SSE / 3) and its
-// coded bytes.
-std::vector<uint8_t> choose_motion(const Image& cur, const Image& ref, const Flow& flow, double lambda, int lambda_sad,
-                                   MotionField* field) {
-  std::vector<uint8_t> best;
-  double best_cost = 0;
-  for (int block : kBlockSizes) {
-    MotionField f = estimate_motion(cur, ref, flow, block, lambda_sad);
-    auto bytes = encode_motion(f);
-    const double cost = 8.0 * static_cast<double>(bytes.size()) + lambda * sse(cur, compensate(ref, f)) / 3.0;
-    if (best.empty() || cost < best_cost) best_cost = cost, *field = std::move(f), best = std::move(bytes);
-  }
-  return best;
-}
-
 }  // namespace
 
-VideoEncodeResult encode_video(const image::ImageCodec& codec, const std::string& input, const std::string& output,
+VideoEncodeResult encode_video(const VideoModels& models, const std::string& input, const std::string& output,
                                const VideoEncodeOptions& opt, const std::function<void(int64_t, int64_t)>& progress) {
   if (opt.intra_period != -1 && opt.intra_period < 1) throw UsageError("the intra period must be -1 or positive");
+  const image::ImageCodec& codec = *models.intra;
+  const image::ImageCodec& res_codec = *models.residual;
   VideoEncodeResult r;
   int64_t total = 0;
   {  // First pass: the frame count (the rate budget is shared over the frames).
@@ -245,6 +211,7 @@ VideoEncodeResult encode_video(const image::ImageCodec& codec, const std::string
   c.set_param("fps_num", fps_num);
   c.set_param("fps_den", fps_den);
   c.set_param("intra_period", opt.intra_period);
+  c.set_param("residual_version", res_codec.model().version);
   const auto header = write_container(c);
   AtomicFileWriter out(output);
   {
@@ -311,7 +278,7 @@ VideoEncodeResult encode_video(const image::ImageCodec& codec, const std::string
       MotionField field;
       std::vector<uint8_t> motion;
       const auto motion_cost = [&] { return static_cast<double>(motion.size() + varint_size(motion.size()) + (motion.empty() ? 0 : 4)); };
-      for (double lambda = codec.model().net->config().lambda(p_q);; lambda /= 2) {
+      for (double lambda = res_codec.model().net->config().lambda(p_q);; lambda /= 2) {
         const int lambda_sad = std::clamp(static_cast<int>(std::lround(std::sqrt(1.0 / lambda))), 1, 4096);
         motion = choose_motion(cur, ref, flow, lambda, lambda_sad, &field);
         if (!capped || motion_cost() <= 0.8 * (target - 5) || lambda_sad == 4096) break;
@@ -327,12 +294,12 @@ VideoEncodeResult encode_video(const image::ImageCodec& codec, const std::string
       const Image res = residual_picture(cur, pred);
       double res_q = p_q;
       if (!capped) {
-        residual = codec.encode(res, p_q);
+        residual = res_codec.encode(res, p_q);
       } else {
         const double avail = std::min(target, hard) - 5 - motion_cost();
         if (avail >= 16) {
           try {
-            const auto found = codec.encode_to_bpp(res, 8.0 * avail / pixels);
+            const auto found = res_codec.encode_to_bpp(res, 8.0 * avail / pixels);
             residual = found.bytes;
             res_q = found.q;
           } catch (const UsageError&) {  // even the lowest rate does not fit: prediction only
@@ -341,8 +308,8 @@ VideoEncodeResult encode_video(const image::ImageCodec& codec, const std::string
       }
       if (!residual.empty()) {  // keep the residual only where it pays for its bits
         Image with = pred;
-        add_residual(with, decode_picture(codec, residual.data(), residual.size(), r.width, r.height, n));
-        const double gain = codec.model().net->config().lambda(res_q) * (sse(cur, pred) - sse(cur, with)) / 3.0;
+        add_residual(with, decode_picture(res_codec, residual.data(), residual.size(), r.width, r.height, n));
+        const double gain = res_codec.model().net->config().lambda(res_q) * (sse(cur, pred) - sse(cur, with)) / 3.0;
         if (gain > 8.0 * static_cast<double>(residual.size())) {
           pred = std::move(with);
         } else {
@@ -376,10 +343,16 @@ VideoEncodeResult encode_video(const image::ImageCodec& codec, const std::string
 
 namespace {
 
-VideoDecodeResult decode_stream(const image::ImageCodec& codec, FILE* f, const std::string& output) {
+VideoDecodeResult decode_stream(const VideoModels& models, FILE* f, const std::string& output) {
+  const image::ImageCodec& codec = *models.intra;
   StreamReader in(f);
   const Header h = read_header(in);
   h.c.expect(CodecKind::kVideo, kModel, codec.model().version);
+  const auto residual_version = h.c.param_in("residual_version", 0, int64_t{1} << 31);
+  if (residual_version != models.residual->model().version)
+    throw FormatError("this file's P-frame residuals need residual model version " + std::to_string(residual_version) +
+                      "; the one given is version " + std::to_string(models.residual->model().version) +
+                      " (vidcodec --residual-model FILE)");
   VideoDecodeResult r;
   r.width = h.width, r.height = h.height, r.fps_num = h.fps_num, r.fps_den = h.fps_den;
   VideoWriter writer(output, r.width, r.height, r.fps_num, r.fps_den);
@@ -393,7 +366,7 @@ VideoDecodeResult decode_stream(const image::ImageCodec& codec, FILE* f, const s
       const MotionField field = rec.motion_size ? decode_motion(rec.motion, rec.motion_size, h.width, h.height)
                                                 : MotionField::zero(h.width, h.height);
       Image pred = compensate(ref, field);
-      if (rec.picture_size) add_residual(pred, decode_picture(codec, rec.picture, rec.picture_size, h.width, h.height, r.frames));
+      if (rec.picture_size) add_residual(pred, decode_picture(*models.residual, rec.picture, rec.picture_size, h.width, h.height, r.frames));
       ref = std::move(pred);
     }
     writer.write(rgb_to_yuv420_bt709(ref));
@@ -424,14 +397,14 @@ VideoInfo inspect_stream(FILE* f, uint64_t file_bytes) {
 
 }  // namespace
 
-VideoDecodeResult decode_video(const image::ImageCodec& codec, const std::string& input, const std::string& output) {
+VideoDecodeResult decode_video(const VideoModels& models, const std::string& input, const std::string& output) {
   Source src(input);
-  return decode_stream(codec, src.f, output);
+  return decode_stream(models, src.f, output);
 }
 
-VideoDecodeResult decode_video(const image::ImageCodec& codec, const std::vector<uint8_t>& bitstream, const std::string& output) {
+VideoDecodeResult decode_video(const VideoModels& models, const std::vector<uint8_t>& bitstream, const std::string& output) {
   Source src(bitstream);
-  return decode_stream(codec, src.f, output);
+  return decode_stream(models, src.f, output);
 }
 
 VideoInfo inspect_video(const std::string& input) {

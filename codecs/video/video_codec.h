@@ -8,7 +8,7 @@
 // reference frame and streams records in and out, so memory is a few frames whatever the clip's length.
 //
 // File (docs/bitstream.md): "NCV1", a varint length and a NiCodec container (kind video, model "vidcodec": params
-// width, height, fps_num, fps_den, intra_period), then per frame a record (varint length, then a type byte:
+// width, height, fps_num, fps_den, intra_period, residual_version), then per frame a record (varint length, then a type byte:
 // 0 = I followed by the nicodec bitstream; 1 = P followed by a varint motion length, the CABAC motion field and
 // its CRC-32 (length 0: no motion, no CRC), and the residual's nicodec bitstream (absent: no residual)), then a
 // varint 0.
@@ -21,6 +21,16 @@
 #include "codecs/image/codec.h"
 
 namespace nicodec::codecs::video {
+
+// The image models vidcodec codes with: one for I frames, one for P-frame residuals (the same one unless a
+// residual model, trained on residual pictures (`vidcodec residual-set`, docs/video-codec.md), is given). The
+// file records the residual model's version; decoding needs the same.
+struct VideoModels {
+  const image::ImageCodec* intra;
+  const image::ImageCodec* residual;
+  VideoModels(const image::ImageCodec& both) : intra(&both), residual(&both) {}  // NOLINT: implicit on purpose
+  VideoModels(const image::ImageCodec& i, const image::ImageCodec& r) : intra(&i), residual(&r) {}
+};
 
 struct VideoEncodeOptions {
   double q = 4;            // rate level of I frames when no target is given
@@ -40,7 +50,7 @@ struct VideoEncodeResult {
 // Reads any clip VideoReader opens and writes `output` as it goes (to a temporary name renamed into place at
 // the end; "-" = stdout).
 // progress(frames done, frames in all) after each frame when given.
-VideoEncodeResult encode_video(const image::ImageCodec& codec, const std::string& input, const std::string& output,
+VideoEncodeResult encode_video(const VideoModels& models, const std::string& input, const std::string& output,
                                const VideoEncodeOptions& opt, const std::function<void(int64_t, int64_t)>& progress = {});
 
 struct VideoDecodeResult {
@@ -50,9 +60,9 @@ struct VideoDecodeResult {
 // Decodes `input` ("-" = standard input) to y4m (".y4m" or "-") or raw 4:2:0 (any other name), reading and writing
 // one frame at a time (memory: a frame record and a few frames, whatever the clip's length). Throws FormatError
 // for a broken or truncated file; no output file is left then.
-VideoDecodeResult decode_video(const image::ImageCodec& codec, const std::string& input, const std::string& output);
+VideoDecodeResult decode_video(const VideoModels& models, const std::string& input, const std::string& output);
 // The same from bytes in memory.
-VideoDecodeResult decode_video(const image::ImageCodec& codec, const std::vector<uint8_t>& bitstream,
+VideoDecodeResult decode_video(const VideoModels& models, const std::vector<uint8_t>& bitstream,
                                const std::string& output);
 
 // The header and the frame records' types and sizes, without decoding (for `vidcodec info`).

@@ -1,0 +1,23 @@
+// The pieces of P-frame coding that the codec and the residual training set share: residual pictures, the
+// frame error, and the encoder's motion decision.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "codecs/video/motion.h"
+#include "core/media/image_io.h"
+
+namespace nicodec::codecs::video {
+
+// The residual as a picture: 128 + (cur - pred) per RGB sample, clamped (differences beyond +-127 are rare and
+// clip); add_residual undoes it on a prediction.
+Image residual_picture(const Image& cur, const Image& pred);
+void add_residual(Image& pred, const Image& residual);
+// Sum of squared differences over all RGB samples.
+double sse(const Image& a, const Image& b);
+// The motion field at the block size (16 or 32) with the lower motion bits + lambda * SSE / 3, searched with
+// lambda_sad (motion.h); returns its coded bytes.
+std::vector<uint8_t> choose_motion(const Image& cur, const Image& ref, const Flow& flow, double lambda, int lambda_sad,
+                                   MotionField* field);
+
+}  // namespace nicodec::codecs::video

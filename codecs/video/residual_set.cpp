@@ -1,0 +1,52 @@
+#include "codecs/video/residual_set.h"
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+
+#include "codecs/video/inter_frame.h"
+#include "codecs/video/motion.h"
+#include "core/error.h"
+#include "core/media/color.h"
+#include "core/media/video_io.h"
+
+namespace nicodec::codecs::video {
+
+int64_t write_residual_set(const image::ImageCodec& codec, const std::vector<std::string>& clips,
+                           const std::string& out_dir, const ResidualSetOptions& opt,
+                           const std::function<void(int64_t)>& progress) {
+  if (opt.frame_step < 1) throw UsageError("the frame step must be positive");
+  if (!(opt.q_min <= opt.q_max)) throw UsageError("q_min must not exceed q_max");
+  std::filesystem::create_directories(out_dir);
+  std::mt19937_64 rng(opt.seed);
+  std::uniform_real_distribution<double> level(opt.q_min, opt.q_max);
+  int64_t written = 0;
+  for (const auto& clip : clips) {
+    VideoReader reader(clip);
+    Frame420 f;
+    if (!reader.read(f)) continue;
+    Image prev = yuv420_to_rgb_bt709(f);
+    for (int n = 1; reader.read(f); ++n) {
+      const Image cur = yuv420_to_rgb_bt709(f);
+      if (n % opt.frame_step == 0) {
+        const double q = level(rng);
+        const Image ref = codec.decode(codec.encode(prev, q));
+        const double lambda = codec.model().net->config().lambda(q);
+        const int lambda_sad = std::clamp(static_cast<int>(std::lround(std::sqrt(1.0 / lambda))), 1, 4096);
+        MotionField field;
+        choose_motion(cur, ref, optical_flow(cur, ref), lambda, lambda_sad, &field);
+        char name[32];
+        std::snprintf(name, sizeof name, "-%04d.png", n);
+        write_image((std::filesystem::path(out_dir) / (std::filesystem::path(clip).stem().string() + name)).string(),
+                    residual_picture(cur, compensate(ref, field)));
+        ++written;
+        if (progress) progress(written);
+      }
+      prev = cur;
+    }
+  }
+  return written;
+}
+
+}  // namespace nicodec::codecs::video
