@@ -51,6 +51,9 @@ int main(int argc, char** argv) {
   enc->add_option("--p-offset", opt.p_q_offset, "P-frame residuals use q + this")->capture_default_str()->check(CLI::Range(-8.0, 8.0));
   enc->add_option("--intra-period", opt.intra_period, "-1: only the first frame is intra; N: every N-th; 1: intra-only")
       ->capture_default_str();
+  std::string raw_size, raw_fps = "30";
+  enc->add_option("--size", raw_size, "frame size WxH of a raw .yuv input (8-bit 4:2:0; other inputs carry theirs)");
+  enc->add_option("--fps", raw_fps, "frame rate of a raw .yuv input: N or N/D")->capture_default_str();
   enc->add_option("--frames", opt.max_frames, "code only the first N frames")->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
   o_kbps->excludes(o_bpp)->excludes(o_q);
   o_bpp->excludes(o_q);
@@ -68,9 +71,21 @@ int main(int argc, char** argv) {
   rset->add_option("--seed", rs.seed, "random seed of the reference levels")->capture_default_str();
   info->add_option("input", in, "a .nvc file")->required();
   try {
-    app.parse(apps::cli_args(argc, argv, {"kbps", "bpp", "q", "frames", "model", "threads", "p-offset", "intra-period", "residual-model"}));
+    app.parse(apps::cli_args(argc, argv, {"kbps", "bpp", "q", "frames", "model", "threads", "p-offset", "intra-period", "residual-model", "size", "fps"}));
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
+  }
+  if (!raw_size.empty() || app.get_subcommand("encode")->get_option("--fps")->count()) {
+    int w = 0, h = 0, n = 0, d = 1;
+    char x = 0, slash = 0;
+    const bool size_ok = raw_size.empty() || (std::sscanf(raw_size.c_str(), "%d%c%d", &w, &x, &h) == 3 && (x == 'x' || x == 'X') && w > 0 && h > 0);
+    const int got = std::sscanf(raw_fps.c_str(), "%d%c%d", &n, &slash, &d);
+    const bool fps_ok = n > 0 && (got == 1 || (got == 3 && slash == '/' && d > 0));
+    if (!size_ok || !fps_ok) {
+      std::fprintf(stderr, "vidcodec: error: --size wants WxH (e.g. 1920x1080), --fps N or N/D (e.g. 30000/1001)\n");
+      return 2;
+    }
+    opt.raw = {w, h, n, got == 3 ? d : 1};
   }
   if (opt.intra_period == 0 || opt.intra_period < -1) {
     std::fprintf(stderr, "vidcodec: error: --intra-period must be -1 (first frame only) or positive\n");

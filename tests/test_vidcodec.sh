@@ -50,6 +50,13 @@ grep -q "6 frames (2 intra)" "$dir/out" && pass=$((pass + 1)) || { fail=$((fail 
 head -c 300 "$dir/p.nvc" >"$dir/cut.nvc"
 check "truncated through stdin" 1 sh -c "\"$tool\" --threads 1 decode - -o \"$dir/cut.y4m\" <\"$dir/cut.nvc\""
 ok test ! -e "$dir/cut.y4m"
+# Raw 4:2:0 input with its size and rate given codes to the same file as the y4m.
+ffmpeg -nostdin -loglevel error -y -i "$clip" -f rawvideo -pix_fmt yuv420p "$dir/raw.yuv"
+check "raw .yuv with --size and --fps" 0 vc encode "$dir/raw.yuv" --size 160x96 --fps 20 --q 3 --intra-period 4 -o "$dir/raw.nvc"
+ok cmp -s "$dir/raw.nvc" "$dir/p.nvc"
+check "raw .yuv without --size" 1 vc encode "$dir/raw.yuv" -o "$dir/raw2.nvc"
+check "a bad --size" 2 vc encode "$dir/raw.yuv" --size 160by96 -o "$dir/raw2.nvc"
+ok test ! -e "$dir/raw2.nvc"
 check "residual-set" 0 vc --quiet residual-set --clips "$samples" -o "$dir/rset"
 ok test "$(ls "$dir/rset" | grep -c '\.png$')" -eq 5
 check "residual-set without clips" 1 vc residual-set --clips "$dir/rset" -o "$dir/rset2"

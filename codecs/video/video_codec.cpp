@@ -191,12 +191,12 @@ VideoEncodeResult encode_video(const VideoModels& models, const std::string& inp
   VideoEncodeResult r;
   int64_t total = 0;
   {  // First pass: the frame count (the rate budget is shared over the frames).
-    VideoReader count(input);
+    VideoReader count(input, opt.raw);
     Frame420 f;
     while ((opt.max_frames <= 0 || total < opt.max_frames) && count.read(f)) ++total;
   }
   if (total == 0) throw Error("'" + input + "' holds no video frames");
-  VideoReader reader(input);
+  VideoReader reader(input, opt.raw);
   r.width = reader.width(), r.height = reader.height(), r.fps = reader.fps();
   int fps_num = 25, fps_den = 1;
   rational_fps(r.fps, &fps_num, &fps_den);

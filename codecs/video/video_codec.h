@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "codecs/image/codec.h"
+#include "core/media/video_io.h"
 
 namespace nicodec::codecs::video {
 
@@ -39,6 +40,7 @@ struct VideoEncodeOptions {
   double kbps = 0;         // > 0: the whole file at most this over the clip's duration
   double bpp = 0;          // > 0: the same as a bits-per-pixel target over all frames
   int64_t max_frames = 0;  // > 0: code only the first frames
+  RawVideoOptions raw;     // the size and rate of a headerless .yuv input
 };
 
 struct VideoEncodeResult {
