@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on bundled sample data: compress a photo with the learned codec (nicodec) at a target bpp and
-# measure what came back with FFmpeg; compress speech with audiocodec at 1.4 kbit/s; code it losslessly through the entropy layer and check the pixels; measure
-# the entropy coders.
+# measure what came back with FFmpeg; compress speech with audiocodec at 1.4 kbit/s and a short clip with
+# vidcodec (I + P frames) at 100 kbit/s; code the photo losslessly through the entropy layer and check the
+# pixels; measure the entropy coders.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=build/demo
@@ -22,6 +23,15 @@ if [ -x build/apps/audiocodec ]; then
   build/apps/audiocodec info "$out/speech.nac"
   build/apps/audiocodec decode "$out/speech.nac" -o "$out/speech-nac.wav"
   printf 'sizes: WAV %d bytes, audiocodec %d bytes\n' "$(stat -c %s "$wav")" "$(stat -c %s "$out/speech.nac")"
+fi
+clip=data/samples/cockatoo-160x96.y4m
+if [ -x build/apps/vidcodec ]; then
+  echo "== vidcodec: $clip at 100 kbit/s (an I frame, then motion-compensated P frames)"
+  build/apps/vidcodec encode "$clip" --kbps 100 -o "$out/cockatoo.nvc"
+  build/apps/vidcodec info "$out/cockatoo.nvc" | head -1
+  build/apps/vidcodec decode "$out/cockatoo.nvc" -o "$out/cockatoo-nvc.y4m"
+  ffmpeg -hide_banner -loglevel info -i "$out/cockatoo-nvc.y4m" -i "$clip" -lavfi psnr -f null - 2>&1 |
+    sed -n 's/.*PSNR y:.* average:\([0-9.]*\).*/PSNR of the decoded clip (FFmpeg): \1 dB/p'
 fi
 echo "== lossless round trip of $img"
 build/apps/nctool encode-lossless "$img" -o "$out/citrus.ncl"
