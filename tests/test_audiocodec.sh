@@ -42,6 +42,11 @@ ok cmp -s "$dir/p.wav" "$dir/f.wav"
 ffmpeg -nostdin -loglevel error -y -i "$wav" "$dir/t.flac"
 ac --quiet encode - -o - --stages 4 <"$dir/t.flac" >"$dir/pf.nac" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: FLAC pipe"; }
 ok cmp -s "$dir/pf.nac" "$dir/f.nac"
+# AAC in M4A (FFmpeg's path, streamed), from a file and piped: the same bitstream.
+ffmpeg -nostdin -loglevel error -y -i "$wav" -c:a aac -b:a 96k "$dir/t.m4a"
+check "M4A input" 0 ac --quiet encode "$dir/t.m4a" -o "$dir/m.nac" --stages 4
+ac --quiet encode - -o - --stages 4 <"$dir/t.m4a" >"$dir/pm.nac" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: M4A pipe"; }
+ok cmp -s "$dir/m.nac" "$dir/pm.nac"
 # 48 kHz stereo in: 48 kHz stereo out, same length.
 ffmpeg -nostdin -loglevel error -y -i "$wav" -ar 48000 -ac 2 "$dir/s48.wav"
 check "48 kHz stereo" 0 ac "$dir/s48.wav" -o "$dir/s48.nac"

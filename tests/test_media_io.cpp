@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
@@ -10,6 +11,7 @@
 #include "core/error.h"
 #include "core/file_io.h"
 #include "core/media/audio_io.h"
+#include "core/media/audio_stream.h"
 #include "core/media/image_io.h"
 #include "core/media/video_io.h"
 
@@ -90,6 +92,31 @@ TEST_F(MediaIo, LibsndfileAndFfmpegReadTheSameSamples) {
   EXPECT_EQ(a.frames(), 48000u);
   ASSERT_EQ(a.samples.size(), b.samples.size());
   for (size_t i = 0; i < a.samples.size(); ++i) ASSERT_NEAR(a.samples[i], b.samples[i], 1e-6) << i;
+}
+
+TEST_F(MediaIo, CompressedAudioStreamsInBlocksLikeTheWholeDecode) {
+  // AAC in MP4/M4A is beyond libsndfile (which reads WAV, FLAC, Ogg and, here, MP3): AudioReader streams it
+  // through FFmpeg a block at a time, and the blocks, joined, are the samples FFmpeg's whole-file decode gives.
+  if (std::system("ffmpeg -version >/dev/null 2>&1") != 0) GTEST_SKIP() << "ffmpeg missing";
+  for (const char* ext : {".m4a", ".mka"}) {
+    const std::string f = path(std::string("speech") + ext);
+    ASSERT_EQ(std::system(("ffmpeg -nostdin -loglevel error -y -i " + kSamples + "/speech-16k-3s.wav -ac 2 " + f).c_str()), 0);
+    const Audio whole = read_audio_ffmpeg(f);
+    AudioReader r(f);
+    EXPECT_EQ(r.sample_rate(), whole.sample_rate) << ext;
+    EXPECT_EQ(r.channels(), 2) << ext;
+    EXPECT_EQ(r.total_frames(), -1) << ext;  // unknown until read
+    std::vector<float> joined;
+    for (auto b = r.read(1000); !b.empty(); b = r.read(1000)) {
+      EXPECT_LE(b.size(), 2000u);
+      joined.insert(joined.end(), b.begin(), b.end());
+    }
+    EXPECT_EQ(joined, whole.samples) << ext;
+    EXPECT_GT(whole.frames(), static_cast<size_t>(whole.sample_rate) * 29 / 10) << ext;  // about 3 s
+  }
+  EXPECT_THROW(AudioReader(path("none.m4a")), Error);
+  std::ofstream(path("empty.m4a")).close();
+  EXPECT_THROW(AudioReader(path("empty.m4a")), Error);
 }
 
 TEST_F(MediaIo, AudioWriteReadAndFormats) {

@@ -9,7 +9,7 @@
 
 #include "core/error.h"
 #include "core/media/audio_stream.h"
-#include "core/media/ffmpeg_util.h"
+#include "core/media/ffmpeg_audio.h"
 
 extern "C" {
 #include <libavcodec/avcodec.h>
@@ -45,35 +45,14 @@ bool read_sndfile(const std::string& path, Audio& out) {
 }  // namespace
 
 Audio read_audio_ffmpeg(const std::string& path) {
-  ffmpeg::Input in(path, nullptr, nullptr);
-  ffmpeg::Decoder dec(in, AVMEDIA_TYPE_AUDIO);
-  AVCodecContext* ctx = dec.context();
-  if (ctx->sample_rate < 1 || ctx->sample_rate > 768000 || ctx->ch_layout.nb_channels < 1 || ctx->ch_layout.nb_channels > 64)
-    throw Error("'" + path + "' has an implausible audio stream");
+  FfmpegAudioSource src(path);
   Audio out;
-  out.sample_rate = ctx->sample_rate;
-  out.channels = ctx->ch_layout.nb_channels;
-  SwrContext* swr = nullptr;
-  AVChannelLayout layout{};
-  av_channel_layout_copy(&layout, &ctx->ch_layout);
-  if (swr_alloc_set_opts2(&swr, &layout, AV_SAMPLE_FMT_FLT, ctx->sample_rate, &layout, ctx->sample_fmt,
-                          ctx->sample_rate, 0, nullptr) < 0 ||
-      swr_init(swr) < 0) {
-    swr_free(&swr);
-    av_channel_layout_uninit(&layout);
-    throw Error("cannot convert the audio of '" + path + "'");
-  }
-  std::unique_ptr<SwrContext, void (*)(SwrContext*)> swr_owner(swr, [](SwrContext* s) { swr_free(&s); });
-  av_channel_layout_uninit(&layout);
-  dec.for_each_frame([&](AVFrame* frame) {
-    const size_t base = out.samples.size();
-    out.samples.resize(base + static_cast<size_t>(frame->nb_samples) * out.channels);
-    uint8_t* dst = reinterpret_cast<uint8_t*>(out.samples.data() + base);
-    int got = swr_convert(swr, &dst, frame->nb_samples, const_cast<const uint8_t**>(frame->extended_data), frame->nb_samples);
-    if (got < 0) throw Error("cannot convert the audio of '" + path + "'");
-    out.samples.resize(base + static_cast<size_t>(got) * out.channels);
+  out.sample_rate = src.sample_rate();
+  out.channels = src.channels();
+  for (auto block = src.read(1 << 16); !block.empty(); block = src.read(1 << 16)) {
+    out.samples.insert(out.samples.end(), block.begin(), block.end());
     if (out.frames() > static_cast<size_t>(kMaxFrames)) throw Error("'" + path + "' is too long");
-  });
+  }
   return out;
 }
 

@@ -12,6 +12,7 @@
 
 #include "core/byte_io.h"
 #include "core/error.h"
+#include "core/media/ffmpeg_audio.h"
 
 extern "C" {
 #include <libavutil/channel_layout.h>
@@ -64,15 +65,20 @@ AudioReader::AudioReader(const std::string& given) {
     return;
   }
   try {
-    whole_ = read_audio(path);  // FFmpeg fallback; throws a readable Error
-  } catch (const Error& e) {
-    if (spool_.empty()) throw;
-    std::remove(spool_.c_str());
-    throw Error(std::string("standard input: ") + e.what());
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) throw Error("cannot read '" + given + "': no such file");
+    if (std::filesystem::file_size(path, ec) == 0) throw Error(name + " is empty, not an audio file");
+    try {
+      ff_ = std::make_unique<FfmpegAudioSource>(path);
+    } catch (const Error& e) {
+      throw Error("cannot read " + name + " as audio (" + e.what() + ")");
+    }
+  } catch (const Error&) {
+    if (!spool_.empty()) std::remove(spool_.c_str());
+    throw;
   }
-  rate_ = whole_.sample_rate;
-  channels_ = whole_.channels;
-  total_ = static_cast<int64_t>(whole_.frames());
+  rate_ = ff_->sample_rate();
+  channels_ = ff_->channels();  // total_ stays unknown (-1): compressed streams' durations are estimates
 }
 
 AudioReader::~AudioReader() {
@@ -88,11 +94,7 @@ std::vector<float> AudioReader::read(size_t max_frames) {
     buf.resize(static_cast<size_t>(std::max<sf_count_t>(n, 0)) * ch);
     return buf;
   }
-  const size_t n = std::min(max_frames, whole_.frames() - pos_);
-  std::vector<float> out(whole_.samples.begin() + static_cast<std::ptrdiff_t>(pos_ * ch),
-                         whole_.samples.begin() + static_cast<std::ptrdiff_t>((pos_ + n) * ch));
-  pos_ += n;
-  return out;
+  return ff_->read(max_frames);
 }
 
 StreamResampler::StreamResampler(int in_rate, int out_rate, int channels)

@@ -1,6 +1,7 @@
 // Audio in pieces, for codecs that must handle hour-long files and pipes in bounded memory:
-//   AudioReader     reads a file block by block with libsndfile (WAV, FLAC, OGG, AIFF, ...); formats libsndfile
-//                   cannot read (MP3, M4A, Opus) are decoded whole with FFmpeg. "-" (standard input) is first
+//   AudioReader     reads a file block by block with libsndfile (WAV, FLAC, OGG, AIFF, MP3, ...); formats
+//                   libsndfile cannot read (M4A/AAC, Matroska, video files' audio) are decoded block by block
+//                   with FFmpeg (core/media/ffmpeg_audio.h). "-" (standard input) is first
 //                   copied to a temporary file (piped FLAC and the FFmpeg formats need to seek), removed after.
 //   StreamResampler libswresample fed in pieces; flush() returns the filter's delayed tail.
 //   AudioWriter     writes as samples arrive: .wav (16-bit PCM), .flac (16-bit) or .ogg (Vorbis) through
@@ -17,6 +18,8 @@
 #include "core/media/audio_io.h"
 
 namespace nicodec {
+
+class FfmpegAudioSource;
 
 class AudioReader {
  public:
@@ -35,8 +38,7 @@ class AudioReader {
   int64_t total_ = -1;
   std::string spool_;   // the temporary copy of standard input
   void* sf_ = nullptr;  // SNDFILE*
-  Audio whole_;         // the FFmpeg fallback
-  size_t pos_ = 0;
+  std::unique_ptr<FfmpegAudioSource> ff_;  // the fallback for what libsndfile cannot read (MP3, AAC, Opus, ...)
 };
 
 class StreamResampler {
