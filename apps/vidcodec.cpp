@@ -1,6 +1,6 @@
 // vidcodec: video compression with I frames and motion-compensated P frames, both through the nicodec image model.
 //   vidcodec encode clip.y4m --kbps 800 -o clip.nvc     (or --bpp X, or --q LEVEL; --intra-period N)
-//   vidcodec decode clip.nvc -o clip.y4m                  (.y4m or - for y4m, raw 4:2:0 for any other name)
+//   vidcodec decode clip.nvc -o clip.y4m                  (.y4m or - for y4m, .mp4/.mkv H.264 for viewing, else raw)
 //   vidcodec info clip.nvc
 // Thin: parses arguments and calls codecs/video.
 #include <CLI/CLI.hpp>
@@ -58,7 +58,8 @@ int main(int argc, char** argv) {
   o_kbps->excludes(o_bpp)->excludes(o_q);
   o_bpp->excludes(o_q);
   auto* dec = app.add_subcommand(
-      "decode", "decompress a .nvc file (- = stdin) to y4m (NAME.y4m, or - for stdout) or raw YUV 4:2:0 (other names)");
+      "decode", "decompress a .nvc file (- = stdin) to y4m (NAME.y4m, or - for stdout), H.264 for viewing (NAME.mp4, "
+                "NAME.mkv; even frame sizes) or raw YUV 4:2:0 (other names)");
   dec->add_option("input", in, "a .nvc file")->required();
   dec->add_option("-o,--output", out, "output file (default: input with .y4m)");
   auto* info = app.add_subcommand("info", "print what a .nvc file holds");

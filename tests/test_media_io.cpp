@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -206,6 +207,38 @@ TEST_F(MediaIo, Y4mSampleReadsAndRoundTrips) {
     }
     EXPECT_EQ(k, frames.size()) << name;
   }
+}
+
+TEST_F(MediaIo, Mp4AndMkvForViewingHoldTheFramesCloseToTheOriginal) {
+  VideoReader r(kSamples + "/cockatoo-160x96.y4m");
+  std::vector<Frame420> frames;
+  Frame420 f;
+  while (r.read(f)) frames.push_back(f);
+  for (const char* name : {"view.mp4", "view.mkv"}) {
+    {
+      VideoWriter w(path(name), 160, 96, 20, 1);
+      for (auto& fr : frames) w.write(fr);
+      EXPECT_FALSE(fs::exists(path(name))) << "visible before close()";
+      w.close();
+    }
+    VideoReader back(path(name));
+    EXPECT_NEAR(back.fps(), 20.0, 1e-6) << name;
+    size_t k = 0;
+    while (back.read(f)) {
+      ASSERT_LT(k, frames.size()) << name;
+      double se = 0;
+      for (size_t i = 0; i < f.y.size(); ++i) se += (f.y[i] - frames[k].y[i]) * (f.y[i] - frames[k].y[i]);
+      EXPECT_GT(10 * std::log10(255.0 * 255.0 * static_cast<double>(f.y.size()) / std::max(se, 1.0)), 36.0) << name << " " << k;
+      ++k;
+    }
+    EXPECT_EQ(k, frames.size()) << name;
+  }
+  EXPECT_THROW(VideoWriter(path("odd.mp4"), 161, 96, 20, 1), UsageError);  // H.264 4:2:0 needs even sizes
+  {
+    VideoWriter dropped(path("dropped.mkv"), 160, 96, 20, 1);
+    dropped.write(frames[0]);
+  }  // never closed: nothing left behind
+  for (const auto& e : fs::directory_iterator(dir_)) EXPECT_EQ(e.path().string().find("dropped"), std::string::npos) << e.path();
 }
 
 TEST_F(MediaIo, OddFrameSizesKeepCeilChroma) {

@@ -50,6 +50,9 @@ grep -q "6 frames (2 intra)" "$dir/out" && pass=$((pass + 1)) || { fail=$((fail 
 head -c 300 "$dir/p.nvc" >"$dir/cut.nvc"
 check "truncated through stdin" 1 sh -c "\"$tool\" --threads 1 decode - -o \"$dir/cut.y4m\" <\"$dir/cut.nvc\""
 ok test ! -e "$dir/cut.y4m"
+# For viewing: H.264 in MP4, every frame.
+check "decode to .mp4" 0 vc decode "$dir/p.nvc" -o "$dir/p.mp4"
+ok test "$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 "$dir/p.mp4")" = 6
 # Raw 4:2:0 input with its size and rate given codes to the same file as the y4m.
 ffmpeg -nostdin -loglevel error -y -i "$clip" -f rawvideo -pix_fmt yuv420p "$dir/raw.yuv"
 check "raw .yuv with --size and --fps" 0 vc encode "$dir/raw.yuv" --size 160x96 --fps 20 --q 3 --intra-period 4 -o "$dir/raw.nvc"

@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "core/media/ffmpeg_util.h"
+#include "core/media/video_encode.h"
 
 extern "C" {
 #include <libavutil/imgutils.h>
@@ -88,6 +89,11 @@ bool VideoReader::read(Frame420& frame) {
 VideoWriter::VideoWriter(const std::string& path, int width, int height, int fps_num, int fps_den)
     : y4m_(path == "-" || std::filesystem::path(path).extension() == ".y4m"), width_(width), height_(height) {
   if (width < 1 || height < 1 || width > kMaxDim || height > kMaxDim) throw UsageError("VideoWriter: bad frame size");
+  const auto ext = std::filesystem::path(path).extension();
+  if (path != "-" && (ext == ".mp4" || ext == ".mkv")) {
+    encoded_ = std::make_unique<EncodedVideoWriter>(path, width, height, fps_num, fps_den);
+    return;
+  }
   out_ = std::make_unique<AtomicFileWriter>(path);
   if (y4m_) {
     const std::string header = "YUV4MPEG2 W" + std::to_string(width) + " H" + std::to_string(height) + " F" +
@@ -99,8 +105,9 @@ VideoWriter::VideoWriter(const std::string& path, int width, int height, int fps
 VideoWriter::~VideoWriter() = default;
 
 void VideoWriter::write(const Frame420& fr) {
-  if (!out_) throw UsageError("VideoWriter: already closed");
   if (fr.width != width_ || fr.height != height_) throw UsageError("VideoWriter: frame size differs from the stream's");
+  if (encoded_) return encoded_->write(fr);
+  if (!out_) throw UsageError("VideoWriter: already closed");
   if (y4m_) out_->write("FRAME\n", 6);
   out_->write(fr.y.data(), fr.y.size());
   out_->write(fr.u.data(), fr.u.size());
@@ -108,6 +115,7 @@ void VideoWriter::write(const Frame420& fr) {
 }
 
 void VideoWriter::close() {
+  if (encoded_) return encoded_->close();
   if (!out_) return;
   out_->commit();
   out_.reset();

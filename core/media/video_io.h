@@ -40,8 +40,8 @@ class VideoReader {
   std::unique_ptr<Impl> impl_;
 };
 
-// Writes y4m (".y4m", or "-": standard output) or raw 4:2:0 (any other name) to a temporary file, renamed into
-// place by close().
+// Writes y4m (".y4m", or "-": standard output), H.264 for viewing (".mp4", ".mkv": core/media/video_encode.h)
+// or raw 4:2:0 (any other name) to a temporary file, renamed into place by close().
 // If close() is never called (an error), the temporary file is removed.
 class VideoWriter {
  public:
@@ -52,6 +52,7 @@ class VideoWriter {
 
  private:
   std::unique_ptr<AtomicFileWriter> out_;
+  std::unique_ptr<class EncodedVideoWriter> encoded_;
   bool y4m_;
   int width_, height_;
 };
