@@ -1,6 +1,7 @@
 #include "codecs/video/inter_frame.h"
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 namespace nicodec::codecs::video {
@@ -25,8 +26,12 @@ double sse(const Image& a, const Image& b) {
   return s;
 }
 
-std::vector<uint8_t> choose_motion(const Image& cur, const Image& ref, const Flow& flow, double lambda, int lambda_sad,
-                                   MotionField* field) {
+int sad_lambda(double lambda) {
+  return std::clamp(static_cast<int>(std::lround(std::sqrt(1.0 / lambda))), 1, kMaxSadLambda);
+}
+
+std::vector<uint8_t> choose_motion(const Image& cur, const Image& ref, const Flow& flow, double lambda, MotionField* field) {
+  const int lambda_sad = sad_lambda(lambda);
   std::vector<uint8_t> best;
   double best_cost = 0;
   for (int block : kBlockSizes) {

@@ -15,9 +15,12 @@ Image residual_picture(const Image& cur, const Image& pred);
 void add_residual(Image& pred, const Image& residual);
 // Sum of squared differences over all RGB samples.
 double sse(const Image& a, const Image& b);
+// The SAD weight of the motion search for the image model's lambda: sqrt(1 / lambda) (H.264 encoders take the
+// square root of the mode lambda for SAD-based motion decisions), within [1, kMaxSadLambda].
+constexpr int kMaxSadLambda = 4096;
+int sad_lambda(double lambda);
 // The motion field at the block size (16 or 32) with the lower motion bits + lambda * SSE / 3, searched with
-// lambda_sad (motion.h); returns its coded bytes.
-std::vector<uint8_t> choose_motion(const Image& cur, const Image& ref, const Flow& flow, double lambda, int lambda_sad,
-                                   MotionField* field);
+// sad_lambda(lambda) (motion.h); returns its coded bytes.
+std::vector<uint8_t> choose_motion(const Image& cur, const Image& ref, const Flow& flow, double lambda, MotionField* field);
 
 }  // namespace nicodec::codecs::video

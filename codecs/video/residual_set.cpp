@@ -1,6 +1,5 @@
 #include "codecs/video/residual_set.h"
 
-#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <random>
@@ -32,10 +31,8 @@ int64_t write_residual_set(const image::ImageCodec& codec, const std::vector<std
       if (n % opt.frame_step == 0) {
         const double q = level(rng);
         const Image ref = codec.decode(codec.encode(prev, q));
-        const double lambda = codec.model().net->config().lambda(q);
-        const int lambda_sad = std::clamp(static_cast<int>(std::lround(std::sqrt(1.0 / lambda))), 1, 4096);
         MotionField field;
-        choose_motion(cur, ref, optical_flow(cur, ref), lambda, lambda_sad, &field);
+        choose_motion(cur, ref, optical_flow(cur, ref), codec.model().net->config().lambda(q), &field);
         char name[32];
         std::snprintf(name, sizeof name, "-%04d.png", n);
         write_image((std::filesystem::path(out_dir) / (std::filesystem::path(clip).stem().string() + name)).string(),

@@ -99,6 +99,7 @@ struct Header {
 };
 
 Header read_header(StreamReader& in) {
+  if (in.at_eof()) throw FormatError("the file is empty, not a vidcodec file");
   char magic[4];
   for (char& m : magic) m = static_cast<char>(in.u8("magic"));
   if (std::memcmp(magic, kMagic, 4) != 0) throw FormatError("not a vidcodec file (no NCV1 magic)");
@@ -162,7 +163,7 @@ struct Source {
     }
   }
   explicit Source(const std::vector<uint8_t>& bytes) {
-    if (bytes.empty()) throw FormatError("not a vidcodec file (empty)");
+    if (bytes.empty()) throw FormatError("the file is empty, not a vidcodec file");  // fmemopen refuses size 0
     f = fmemopen(const_cast<uint8_t*>(bytes.data()), bytes.size(), "rb");
     if (!f) throw Error("fmemopen failed");
   }
@@ -246,13 +247,14 @@ VideoEncodeResult encode_video(const VideoModels& models, const std::string& inp
       target = std::floor((budget - static_cast<double>(out.bytes_written()) - 1) * weight / weights_left);
       weights_left -= weight;
     }
+    // The file's hard limit for this frame: what is left less the end marker and the smallest record (3 bytes) of
+    // each later frame.
+    auto hard_limit = [&] { return budget - static_cast<double>(out.bytes_written()) - 1 - 3.0 * static_cast<double>(total - n - 1); };
     ByteWriter rec;
     if (intra) {
       std::vector<uint8_t> bytes;
       if (capped) {
-        // Its share (record length and type bytes aside), within the file's hard limit.
-        const double avail = std::min(target, budget - static_cast<double>(out.bytes_written()) - 1 -
-                                                  3.0 * static_cast<double>(total - n - 1)) - 5;
+        const double avail = std::min(target, hard_limit()) - 5;  // its share, record length and type aside
         try {
           if (avail < 1) throw UsageError("no bytes left");
           const auto found = codec.encode_to_bpp(cur, 8.0 * avail / pixels);
@@ -271,20 +273,17 @@ VideoEncodeResult encode_video(const VideoModels& models, const std::string& inp
     } else {
       // Rate-distortion decisions with the image model's own trade-off at the P frames' rate level: its loss is
       // lambda(q) * 255^2 * MSE + bpp, i.e. per frame bits + lambda(q) * SSE / 3 (SSE over the RGB samples).
-      // Motion search weighs luma SAD against bins with sqrt(1 / lambda), as H.264 encoders take the square root
-      // of the mode lambda for SAD-based motion decisions. At a rate target, lambda halves (bits weigh more) until
-      // the field takes at most 80% of the frame's share (a frame without motion is a frozen frame).
+      // Motion search weighs luma SAD against bins with sad_lambda(lambda). At a rate target, lambda halves (bits
+      // weigh more) until the field takes at most 80% of the frame's share (a frame without motion is a frozen frame).
       const Flow flow = optical_flow(cur, ref);
       MotionField field;
       std::vector<uint8_t> motion;
       const auto motion_cost = [&] { return static_cast<double>(motion.size() + varint_size(motion.size()) + (motion.empty() ? 0 : 4)); };
       for (double lambda = res_codec.model().net->config().lambda(p_q);; lambda /= 2) {
-        const int lambda_sad = std::clamp(static_cast<int>(std::lround(std::sqrt(1.0 / lambda))), 1, 4096);
-        motion = choose_motion(cur, ref, flow, lambda, lambda_sad, &field);
-        if (!capped || motion_cost() <= 0.8 * (target - 5) || lambda_sad == 4096) break;
+        motion = choose_motion(cur, ref, flow, lambda, &field);
+        if (!capped || motion_cost() <= 0.8 * (target - 5) || sad_lambda(lambda) == kMaxSadLambda) break;
       }
-      // The file's hard limit: what is left less the end marker and the smallest record (3 bytes) of each later frame.
-      const double hard = budget - static_cast<double>(out.bytes_written()) - 1 - 3.0 * static_cast<double>(total - n - 1) - 5;
+      const double hard = hard_limit() - 5;
       if (capped && motion_cost() > hard) {
         motion.clear();  // no room for any field: zero motion, no residual
         field = MotionField::zero(r.width, r.height);
