@@ -7,10 +7,6 @@ tool=$1
 model=$2
 samples=$3
 source "$(dirname "$0")/cli_check.sh"
-expect_in_err() {
-  if grep -q -- "$2" "$dir/err"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1: no '$2' in:"; cat "$dir/err"; fi
-}
-ok() { if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $*"; fi; }
 ac() { "$tool" --model "$model" --threads 1 "$@"; }
 wav=$samples/speech-16k-3s.wav
 secs=$(python3 -c "import wave; w=wave.open('$wav'); print(w.getnframes()/w.getframerate())")

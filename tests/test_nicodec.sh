@@ -5,9 +5,6 @@ set -u
 tool=$1
 samples=$2
 source "$(dirname "$0")/cli_check.sh"
-expect_in_err() {  # expect_in_err NAME TEXT: the last command's stderr holds TEXT
-  if grep -q -- "$2" "$dir/err"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1: no '$2' in:"; cat "$dir/err"; fi
-}
 img=$samples/citrus-256.png
 pixels=$((256 * 256))
 check "help" 0 "$tool" --help

@@ -5,7 +5,6 @@ set -u
 tool=$1
 samples=$2
 source "$(dirname "$0")/cli_check.sh"
-ok() { if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $*"; fi; }
 vc() { "$tool" --threads 1 "$@"; }
 clip=$samples/cockatoo-160x96.y4m   # 6 frames at 20 fps = 0.3 s
 check "help" 0 "$tool" --help
@@ -24,6 +23,10 @@ check "kbps below reach" 1 vc encode "$clip" --kbps 1 -o "$dir/c.nvc"
 ok test ! -e "$dir/c.nvc"
 head -c 100 "$dir/a.nvc" >"$dir/t.nvc"
 check "truncated" 1 vc decode "$dir/t.nvc" -o "$dir/t.y4m"
+ok test ! -e "$dir/t.y4m"
+: >"$dir/empty.nvc"
+check "empty file" 1 vc decode "$dir/empty.nvc" -o "$dir/t.y4m"
+expect_in_err "empty file says so" "empty"
 ok test ! -e "$dir/t.y4m"
 check "not a video" 1 vc encode "$samples/speech-16k-3s.wav" -o "$dir/c.nvc"
 check "an image file given to decode" 1 vc decode "$samples/citrus-256.png" -o "$dir/t.y4m"
