@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 
 #include "core/error.h"
@@ -31,6 +32,12 @@ std::vector<uint8_t> read_file(const std::string& path, size_t max_bytes) {
   }
   if (std::ferror(f)) throw Error("error reading '" + path + "': " + std::strerror(errno));
   return out;
+}
+
+void require_input_file(const std::string& path, const std::string& name, const std::string& what) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) throw Error("cannot read " + name + ": no such file");
+  if (std::filesystem::file_size(path, ec) == 0) throw Error(name + " is empty, not " + what);
 }
 
 AtomicFileWriter::AtomicFileWriter(const std::string& path) : path_(path) {

@@ -11,6 +11,10 @@ namespace nicodec {
 // Reads a whole file ("-" is standard input). Throws Error if it cannot be read or exceeds max_bytes.
 std::vector<uint8_t> read_file(const std::string& path, size_t max_bytes = size_t{1} << 32);
 
+// For media readers: throws Error "cannot read NAME: no such file" when `path` is not a regular file, and
+// "NAME is empty, not WHAT" (e.g. "an image") when it has no bytes. NAME is how messages show the input.
+void require_input_file(const std::string& path, const std::string& name, const std::string& what);
+
 // A file written piece by piece into "<path>.tmp-<pid>" and renamed over path by commit(), so an error (or an
 // exception that destroys the writer first) leaves no partial file. "-" writes to standard output directly.
 class AtomicFileWriter {

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "core/error.h"
+#include "core/file_io.h"
 #include "core/media/audio_stream.h"
 #include "core/media/ffmpeg_audio.h"
 
@@ -57,9 +58,7 @@ Audio read_audio_ffmpeg(const std::string& path) {
 }
 
 Audio read_audio(const std::string& path) {
-  std::error_code ec;
-  if (path != "-" && !std::filesystem::is_regular_file(path, ec)) throw Error("cannot read '" + path + "': no such file");
-  if (path != "-" && std::filesystem::file_size(path, ec) == 0) throw Error("'" + path + "' is empty, not an audio file");
+  if (path != "-") require_input_file(path, "'" + path + "'", "an audio file");
   Audio a;
   if (read_sndfile(path, a)) return a;
   try {

@@ -12,6 +12,7 @@
 
 #include "core/byte_io.h"
 #include "core/error.h"
+#include "core/file_io.h"
 #include "core/media/ffmpeg_audio.h"
 
 extern "C" {
@@ -65,9 +66,7 @@ AudioReader::AudioReader(const std::string& given) {
     return;
   }
   try {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec)) throw Error("cannot read '" + given + "': no such file");
-    if (std::filesystem::file_size(path, ec) == 0) throw Error(name + " is empty, not an audio file");
+    require_input_file(path, name, "an audio file");
     try {
       ff_ = std::make_unique<FfmpegAudioSource>(path);
     } catch (const Error& e) {

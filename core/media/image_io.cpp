@@ -8,13 +8,12 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/error.h"
+#include "core/file_io.h"
 
 namespace nicodec {
 
 Image read_image(const std::string& path, std::vector<std::string>* notices) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) throw Error("cannot read '" + path + "': no such file");
-  if (std::filesystem::file_size(path, ec) == 0) throw Error("'" + path + "' is empty, not an image");
+  require_input_file(path, "'" + path + "'", "an image");
   cv::Mat m = cv::imread(path, cv::IMREAD_UNCHANGED);
   if (m.empty())
     throw Error("cannot read '" + path + "' as an image: supported are PNG, JPEG, PPM/PGM, TIFF, WebP and BMP");

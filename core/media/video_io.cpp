@@ -32,9 +32,7 @@ struct VideoReader::Impl {
 };
 
 VideoReader::VideoReader(const std::string& path, const RawVideoOptions& raw) : impl_(new Impl) {
-  std::error_code ec;
-  if (path != "-" && !std::filesystem::is_regular_file(path, ec)) throw Error("cannot read '" + path + "': no such file");
-  if (path != "-" && std::filesystem::file_size(path, ec) == 0) throw Error("'" + path + "' is empty, not a video");
+  if (path != "-") require_input_file(path, "'" + path + "'", "a video");
   const bool is_raw = std::filesystem::path(path).extension() == ".yuv";
   AVDictionary* opts = nullptr;
   if (is_raw) {
