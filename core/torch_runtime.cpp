@@ -1,6 +1,7 @@
 #include "core/torch_runtime.h"
 
 #include <ATen/Parallel.h>
+#include <malloc.h>
 
 #include <cstdlib>
 #include <string>
@@ -24,6 +25,8 @@ int setup_torch_threads(int threads) {
     }
   }
   at::set_num_threads(threads);
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);  // setting it also stops glibc's own threshold from moving
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
   return at::get_num_threads();
 }
 
