@@ -5,6 +5,8 @@
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
+#include <string>
+
 #include "codecs/image/codec.h"
 #include "core/media/image_io.h"
 #include "core/torch_runtime.h"
@@ -52,39 +54,50 @@ void BM_Decode(benchmark::State& state) {
 }
 BENCHMARK(BM_Decode)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// Arg 0 of the layer benchmarks: 0 = fp32 libtorch, 1 = Int8Layer as it runs (VNNI kernel where the CPU has
+// it), 2 = Int8Layer forced onto libtorch's quantized kernels.
+std::string int8_label(int mode, const quant::Int8Layer& q) {
+  if (mode == 0) return "fp32";
+  return q.uses_vnni() ? "int8 VNNI" : "int8 libtorch";
+}
+
 // One g_s convolution (3x3, 96 -> 384 channels) at the 1/4 and 1/8 resolution of a 768x512 image.
 void BM_Conv(benchmark::State& state) {
   setup_torch_threads();
-  const bool int8 = state.range(0) != 0;
+  const int mode = static_cast<int>(state.range(0));
+  const bool int8 = mode != 0;
   const int64_t h = state.range(1), w = state.range(2);
   torch::manual_seed(1);
   auto weight = torch::randn({384, 96, 3, 3}) * 0.05, bias = torch::zeros({384});
   auto x = torch::randn({1, 96, h, w});
   auto y = torch::conv2d(x, weight, bias, 1, 1);
   auto q = quant::Int8Layer::conv2d(weight, bias, 1, 1, x.abs().max().item<double>() / 127, y.abs().max().item<double>() / 127);
+  q.set_vnni(mode == 1);
   torch::NoGradGuard ng;
   for (auto _ : state) benchmark::DoNotOptimize(y = int8 ? q.forward(x) : torch::conv2d(x, weight, bias, 1, 1));
-  state.SetLabel(int8 ? "int8" : "fp32");
+  state.SetLabel(int8_label(mode, q));
   state.counters["GFLOP"] = 2.0 * 384 * 96 * 9 * static_cast<double>(h * w) / 1e9;  // per run: divide by the time
 }
-BENCHMARK(BM_Conv)->Args({1, 128, 192})->Args({0, 128, 192})->Args({1, 64, 96})->Args({0, 64, 96})
+BENCHMARK(BM_Conv)->ArgsProduct({{1, 2, 0}, {128}, {192}})->ArgsProduct({{1, 2, 0}, {64}, {96}})
     ->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // A Linear layer (512 -> 512) over 4096 rows, e.g. a 1x1 mixing layer or an audio decoder's projection.
 void BM_Linear(benchmark::State& state) {
   setup_torch_threads();
-  const bool int8 = state.range(0) != 0;
+  const int mode = static_cast<int>(state.range(0));
+  const bool int8 = mode != 0;
   torch::manual_seed(1);
   auto weight = torch::randn({512, 512}) * 0.05, bias = torch::zeros({512});
   auto x = torch::randn({4096, 512});
   auto y = torch::nn::functional::linear(x, weight, bias);
   auto q = quant::Int8Layer::linear(weight, bias, x.abs().max().item<double>() / 127, y.abs().max().item<double>() / 127);
+  q.set_vnni(mode == 1);
   torch::NoGradGuard ng;
   for (auto _ : state) benchmark::DoNotOptimize(y = int8 ? q.forward(x) : torch::nn::functional::linear(x, weight, bias));
-  state.SetLabel(int8 ? "int8" : "fp32");
+  state.SetLabel(int8_label(mode, q));
   state.counters["GFLOP"] = 2.0 * 512 * 512 * 4096 / 1e9;  // per run: divide by the time
 }
-BENCHMARK(BM_Linear)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Linear)->Arg(1)->Arg(2)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

@@ -95,6 +95,17 @@ Int8Layer::Int8Layer(Int8Op op, const torch::Tensor& weight, const torch::Tensor
     qweight_ = torch::quantize_per_channel(w, scales, torch::zeros({out}, torch::kLong), 0, torch::kQInt8);
   }
   bias_ = bias.defined() ? bias.detach().to(torch::kFloat).cpu().contiguous() : torch::zeros({out});
+  const int64_t k = op == Int8Op::kLinear ? 1 : w.size(2);
+  const bool same = op == Int8Op::kLinear || (stride == 1 && k % 2 == 1 && padding == k / 2);
+  if (!transposed && same && Int8VnniConv::cpu_supported()) {
+    auto wq = qweight_.int_repr().contiguous();
+    auto ws = qweight_.q_per_channel_scales().to(torch::kFloat).contiguous();
+    const int64_t kh = op == Int8Op::kConv2d ? k : 1;
+    vnni_ = std::make_shared<const Int8VnniConv>(wq.data_ptr<int8_t>(), ws.data_ptr<float>(), bias_.data_ptr<float>(),
+                                                 static_cast<int>(out), static_cast<int>(w.size(1)),
+                                                 static_cast<int>(kh), static_cast<int>(k),
+                                                 static_cast<float>(in_scale), static_cast<float>(out_scale));
+  }
   if (!available()) return;
   const auto& p = ops().op[static_cast<int>(op)];
   torch::jit::Stack st;
@@ -110,8 +121,9 @@ Int8Layer::Int8Layer(Int8Op op, const torch::Tensor& weight, const torch::Tensor
 }
 
 torch::Tensor Int8Layer::forward(const torch::Tensor& x) const {
-  if (!available()) return forward_reference(x).to(torch::kFloat);
   torch::NoGradGuard ng;
+  if (uses_vnni()) return forward_vnni(x);
+  if (!available()) return forward_reference(x).to(torch::kFloat);
   auto qx = torch::quantize_per_tensor(x.to(torch::kFloat).contiguous(), in_scale_, kZeroPoint, torch::kQUInt8);
   torch::jit::Stack st{qx, packed_, out_scale_, kZeroPoint};
   ops().op[static_cast<int>(op_)].run->callBoxed(&st);
@@ -122,6 +134,29 @@ torch::Tensor Int8Layer::forward(const torch::Tensor& x) const {
     const int64_t wo = (x.size(3) - 1) * stride_ - 2 * padding_ + k + output_padding_;
     y = y.narrow(2, padding_, ho).narrow(3, padding_, wo);
   }
+  return y;
+}
+
+torch::Tensor Int8Layer::forward_vnni(const torch::Tensor& x) const {
+  auto xc = x.to(torch::kFloat).contiguous();
+  const int out = vnni_->out();
+  if (op_ == Int8Op::kLinear) {
+    if (xc.size(-1) != vnni_->in()) throw UsageError("Int8Layer: input has the wrong number of features");
+    auto sizes = xc.sizes().vec();
+    sizes.back() = out;
+    auto y = torch::empty(sizes);
+    vnni_->forward_rows(xc.data_ptr<float>(), static_cast<int>(xc.numel() / vnni_->in()), y.data_ptr<float>());
+    return y;
+  }
+  const bool conv2d = op_ == Int8Op::kConv2d;
+  if (xc.dim() != (conv2d ? 4 : 3) || xc.size(1) != vnni_->in())
+    throw UsageError("Int8Layer: input has the wrong shape for this convolution");
+  const int h = conv2d ? static_cast<int>(xc.size(2)) : 1, w = static_cast<int>(xc.size(-1));
+  auto sizes = xc.sizes().vec();
+  sizes[1] = out;
+  auto y = torch::empty(sizes);
+  for (int64_t n = 0; n < xc.size(0); ++n)
+    vnni_->forward_planes(xc[n].data_ptr<float>(), h, w, y[n].data_ptr<float>());
   return y;
 }
 
