@@ -46,14 +46,14 @@ TEST(IntegerConv, FastPathEqualsTheInt64Reference) {
 
 constexpr uint32_t kGoldenCrc = 1694635057u;
 
-// CRC of the outputs of a 192-channel layer (the size of a hyperprior's) on fixed inputs.
-uint32_t output_crc() {
+// CRC of the outputs of a 192-channel layer (the size of a hyperprior's) on fixed inputs, run on `device`.
+uint32_t output_crc(torch::Device device = torch::kCPU) {
   Lcg g{7};
   IntegerConvParams a = random_params(g, 192, 192, 5, true, 2);
   a.out_min = 0;  // ReLU
   IntegerConvParams b = random_params(g, 192, 64, 3, false, 1);
-  auto x = g.tensor({1, 192, 8, 12}, -3000, 3000);
-  auto y = IntegerConv2d(b).forward(IntegerConv2d(a).forward(x)).contiguous();
+  auto x = g.tensor({1, 192, 8, 12}, -3000, 3000).to(device);
+  auto y = IntegerConv2d(b).forward(IntegerConv2d(a).forward(x)).cpu().contiguous();
   return crc32(y.data_ptr<int32_t>(), static_cast<size_t>(y.numel()) * 4);
 }
 
@@ -68,6 +68,13 @@ TEST(IntegerConv, SameOutputsWithOneAndTwoThreadsAndInEveryBuild) {
   // The value every build (Release, ASan/UBSan, libtorch 1.13 or 2.x, CPU or CUDA) must produce. It was
   // recorded when this test was written; a change means the integer path is no longer machine-independent.
   EXPECT_EQ(one, kGoldenCrc);
+}
+
+// The CPU-vs-GPU check: wherever the suite runs with a CUDA libtorch and a GPU, the GPU must give the
+// CPU's golden CRC (skipped, and reported as skipped, elsewhere).
+TEST(IntegerConv, CudaGivesTheCpuGoldenCrc) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA GPU visible to this libtorch";
+  EXPECT_EQ(output_crc(torch::kCUDA), kGoldenCrc);
 }
 
 TEST(IntegerConv, ApproximatesTheFloatLayerItWasBuiltFrom) {
