@@ -8,7 +8,7 @@
 #include <filesystem>
 
 #include "codecs/image/model_io.h"
-#include "codecs/video/motion.h"
+#include "codecs/video/motion_search.h"
 #include "codecs/video/video_codec.h"
 #include "core/file_io.h"
 #include "core/media/color.h"

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "codecs/video/motion_field.h"
 #include "core/container.h"
 #include "core/file_io.h"
 #include "entropy/adaptive_model.h"
@@ -103,6 +104,16 @@ int main(int argc, char** argv) {
     put16(b, rng() % 65536);
     for (size_t i = 0; i < 4 * n; ++i) b.push_back(static_cast<uint8_t>(rng()));
     save("fuzz_roundtrip", k, b);
+    // motion field: a small frame with smooth random motion
+    {
+      const int w = 8 + static_cast<int>(rng() % 200), h = 8 + static_cast<int>(rng() % 120);
+      auto f = codecs::video::MotionField::zero(w, h, codecs::video::kBlockSizes[k % 2]);
+      for (size_t i = 0; i < f.mv.size(); ++i) f.mv[i] = static_cast<int16_t>(static_cast<int>(rng() % 9) - 4 + (k - 4) * 8);
+      b = {static_cast<uint8_t>(w - 1), static_cast<uint8_t>(h - 1)};
+      s = codecs::video::encode_motion(f);
+      b.insert(b.end(), s.begin(), s.end());
+      save("fuzz_motion", k, b);
+    }
   }
   std::printf("seeds written to %s\n", root.string().c_str());
   return 0;

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_container fuzz_rans_static fuzz_rans_adaptive fuzz_cabac fuzz_roundtrip fuzz_model_file)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_container fuzz_rans_static fuzz_rans_adaptive fuzz_cabac fuzz_roundtrip fuzz_model_file fuzz_motion)
 work=build-fuzz/corpus
 if [ "${NICODEC_FUZZ_NO_BUILD:-0}" != 1 ]; then
   cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \

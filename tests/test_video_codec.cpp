@@ -10,7 +10,7 @@
 #include <filesystem>
 
 #include "codecs/image/model_io.h"
-#include "codecs/video/motion.h"
+#include "codecs/video/motion_search.h"
 #include "codecs/video/residual_set.h"
 #include "codecs/video/video_codec.h"
 #include "core/error.h"

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "codecs/video/motion.h"
+#include "codecs/video/motion_search.h"
 #include "core/media/image_io.h"
 
 namespace nicodec::codecs::video {
@@ -20,7 +20,7 @@ double sse(const Image& a, const Image& b);
 constexpr int kMaxSadLambda = 4096;
 int sad_lambda(double lambda);
 // The motion field at the block size (16 or 32) with the lower motion bits + lambda * SSE / 3, searched with
-// sad_lambda(lambda) (motion.h); returns its coded bytes.
+// sad_lambda(lambda); returns its coded bytes.
 std::vector<uint8_t> choose_motion(const Image& cur, const Image& ref, const Flow& flow, double lambda, MotionField* field);
 
 }  // namespace nicodec::codecs::video

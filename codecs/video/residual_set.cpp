@@ -5,7 +5,7 @@
 #include <random>
 
 #include "codecs/video/inter_frame.h"
-#include "codecs/video/motion.h"
+#include "codecs/video/motion_search.h"
 #include "core/error.h"
 #include "core/media/color.h"
 #include "core/media/video_io.h"

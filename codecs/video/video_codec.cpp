@@ -9,7 +9,7 @@
 #include <numeric>
 
 #include "codecs/video/inter_frame.h"
-#include "codecs/video/motion.h"
+#include "codecs/video/motion_search.h"
 #include "core/byte_io.h"
 #include "core/container.h"
 #include "core/crc32.h"

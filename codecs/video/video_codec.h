@@ -1,7 +1,7 @@
 // vidcodec: low-delay video coding with I and P frames on top of the nicodec image model.
 //
 // I frames are nicodec pictures. A P frame predicts the frame from the previous decoded frame by motion
-// compensation (codecs/video/motion.h: a block motion field coded with CABAC, warped smoothly) and codes the
+// compensation (codecs/video/motion_field.h: a block motion field coded with CABAC, warped smoothly) and codes the
 // residual, offset to mid-grey, as a nicodec picture (DVC-style residual coding; the image model was trained on
 // photographs, not residuals, so a residual-trained model and conditional coding are the next steps). Frames are
 // converted to RGB (BT.709, core/media/color.h) for coding and back to YUV 4:2:0 for output; the decoder keeps one

@@ -1,4 +1,5 @@
-// Motion for vidcodec's P frames: estimation (encoder only), the coded motion field, and motion compensation.
+// vidcodec's coded motion field and motion compensation: what the decoder needs (no OpenCV, so the fuzz build
+// compiles it too). The encoder's search is in motion_search.h.
 //
 // The field is one vector per block of 16 x 16 or 32 x 32 pixels (chosen per frame), in quarter pixels, pointing from the current
 // frame into the reference (cur(x) ~ ref(x + mv)). Compensation does not move blocks rigidly: each pixel's
@@ -6,10 +7,6 @@
 // the prediction, and zooms and rotations follow), in 1/16 pixel, then the reference is sampled bilinearly with
 // the edges extended. Everything the decoder computes is integer arithmetic, so every platform predicts the
 // same pixels.
-//
-// Estimation: OpenCV's DIS optical flow (Kroeger et al. 2016) on luma, averaged per block, rounded to quarter
-// pixels; a block keeps its neighbours' predicted vector instead when that predicts it (almost) as well, which
-// makes the field cheaper to code. A learned flow net and a learned motion-field coder are the next steps.
 //
 // Coding (CABAC): per block in raster order, each component minus the median of the left, top and top-right
 // neighbours' (H.264's predictor), as a signed integer with adaptive contexts per component.
@@ -33,15 +30,6 @@ struct MotionField {
   const int16_t* at(int bx, int by) const { return &mv[(static_cast<size_t>(by) * blocks_x + bx) * 2]; }
 };
 
-// Encoder side. Dense optical flow from `cur` into `ref` (same size): per pixel (dx, dy) in pixels.
-struct Flow {
-  int width = 0, height = 0;
-  std::vector<float> xy;  // empty for frames too small to estimate (treated as zero motion)
-};
-Flow optical_flow(const Image& cur, const Image& ref);
-// The field at one block size: each block takes the candidate vector (the flow's mean over the block and its
-// quarter-pixel neighbours, the predictor, zero) with the least luma SAD + lambda * (coded bins).
-MotionField estimate_motion(const Image& cur, const Image& ref, const Flow& flow, int block, int lambda);
 // The prediction of the current frame from the decoded reference.
 Image compensate(const Image& ref, const MotionField& field);
 
@@ -49,5 +37,13 @@ Image compensate(const Image& ref, const MotionField& field);
 std::vector<uint8_t> encode_motion(const MotionField& field);
 // Throws FormatError for a stream that does not hold a field of this frame size (or vectors beyond kMaxMotion).
 MotionField decode_motion(const uint8_t* data, size_t size, int width, int height);
+
+// For the encoder's rate estimate: the predictor of block (bx, by) from the blocks before it, and the rough
+// CABAC cost in bins of one component of a vector difference.
+void predict_motion(const MotionField& f, int bx, int by, int out[2]);
+int motion_bins(int v);
+
+// Bilinear sample at (px, py) in 1/16 pixel, edges extended; `stride` bytes between horizontal neighbours.
+int sample16(const uint8_t* plane, int w, int h, int stride, int px, int py);
 
 }  // namespace nicodec::codecs::video
