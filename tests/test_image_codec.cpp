@@ -39,8 +39,8 @@ IntegerHyperSynthesis synthetic_h_s(Lcg& g, int64_t Nz, int64_t N, int64_t M) {
 }
 
 uint32_t crc_of(const EntropyParameters& p) {
-  auto m = p.means.contiguous();
-  auto i = p.index.contiguous();
+  auto m = p.means.cpu().contiguous();
+  auto i = p.index.cpu().contiguous();
   uint32_t c = crc32(m.data_ptr<float>(), static_cast<size_t>(m.numel()) * 4);
   return crc32(i.data_ptr<int32_t>(), static_cast<size_t>(i.numel()) * 4, c);
 }
@@ -76,6 +76,19 @@ TEST(IntegerHyperSynthesis, GoldenCrcAcrossBuilds) {
   auto z = g.tensor({1, 8, 3, 5}, -6, 6);
   const uint32_t crc = crc_of(hs.forward(z));
   EXPECT_EQ(crc, kGoldenCrc) << "got " << crc;
+}
+
+// The "decodes bit-identically on a CUDA GPU", wherever the suite runs with one (skipped elsewhere):
+// the synthetic network's golden CRC, and the shipped model's h_s on CPU and GPU, equal.
+TEST(IntegerHyperSynthesis, CudaGivesTheCpuEntropyParameters) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA GPU visible to this libtorch";
+  Lcg g{7};
+  auto hs = synthetic_h_s(g, 8, 12, 10);
+  auto z = g.tensor({1, 8, 3, 5}, -6, 6);
+  EXPECT_EQ(crc_of(hs.forward(z.to(torch::kCUDA))), kGoldenCrc);
+  const auto model = load_model(NICODEC_MODELS "/nicodec-image-v1.nicm");
+  auto zs = g.tensor({1, model.net->config().Nz, 6, 9}, -8, 8);
+  EXPECT_EQ(crc_of(model.h_s.forward(zs.to(torch::kCUDA))), crc_of(model.h_s.forward(zs)));
 }
 
 TEST(Bound, GradientPassesInsideAndOnlyBackTowardTheRangeOutside) {
