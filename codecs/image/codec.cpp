@@ -3,6 +3,7 @@
 #include <cmath>
 #include <functional>
 
+#include "codecs/image/latent_refinement.h"
 #include "core/error.h"
 #include "entropy/cdf_tables.h"
 
@@ -88,11 +89,16 @@ std::vector<int32_t> unpack6(const std::vector<uint8_t>& bytes, size_t n) {
 }  // namespace
 
 struct ImageCodec::Analysis {
+  torch::Tensor x;   // the padded picture [1, 3, Hp, Wp] in [0, 1]
   torch::Tensor y0;  // g_a(x) before the gain, [1, M, H/16, W/16]
   int64_t width, height;
 };
 
-ImageCodec::ImageCodec(CodecModel model) : model_(std::move(model)) { model_.net->eval(); }
+ImageCodec::ImageCodec(CodecModel model) : model_(std::move(model)) {
+  model_.net->eval();
+  // Coding never trains: refinement's gradients flow to the latents only.
+  for (auto& p : model_.net->parameters()) p.set_requires_grad(false);
+}
 
 double ImageCodec::q_from_quality(double quality) const {
   if (!(quality >= 0 && quality <= 100)) throw UsageError("--quality must be between 0 and 100");
@@ -113,6 +119,7 @@ ImageCodec::Analysis ImageCodec::analyse(const Image& img) const {
     x = torch::nn::functional::pad(x, torch::nn::functional::PadFuncOptions({0, Wp - W, 0, Hp - H}).mode(torch::kReplicate));
   ImageModel net = model_.net;  // a non-const handle to the shared module
   Analysis a;
+  a.x = x;
   a.y0 = run_tiled([&](const torch::Tensor& t) { return net->analysis(t); }, x, Hp / 16, Wp / 16, 16, 1,
                    net->config().M);
   a.width = W;
@@ -120,13 +127,20 @@ ImageCodec::Analysis ImageCodec::analyse(const Image& img) const {
   return a;
 }
 
-std::vector<uint8_t> ImageCodec::code(const Analysis& a, int64_t q_code) const {
+std::vector<uint8_t> ImageCodec::code(const Analysis& a, int64_t q_code, bool refine) const {
   torch::NoGradGuard ng;
   ImageModel net = model_.net;  // a non-const handle to the shared module
   const double q = static_cast<double>(q_code) / 1000.0;
   auto y = a.y0 * net->gain(torch::full({1}, q), false);
   auto z_sym = torch::round(net->hyper_analysis(y)).clamp(-kZMax, kZMax).to(torch::kInt).contiguous();
   const auto p = model_.h_s.forward(z_sym);
+  if (refine && refine_steps_ > 0 && a.width * a.height <= kMaxRefinePixels) {
+    const auto& st = scale_table();
+    auto table = torch::tensor(std::vector<float>(st.begin(), st.end()));
+    RefinementTarget t{a.x, a.height, a.width, p.means, table.index({p.index.to(torch::kLong)}),
+                       net->gain(torch::full({1}, q), true), net->config().lambda(q)};
+    y = refine_latents(net, t, y, refine_steps_);
+  }
   auto y_sym = torch::round(y - p.means).clamp(-(1 << 30), 1 << 30).to(torch::kInt).contiguous();
 
   const auto& tables = gaussian_tables();
@@ -150,7 +164,7 @@ std::vector<uint8_t> ImageCodec::encode(const Image& img, double q) const {
   if (!(q >= q_min() && q <= q_max()))
     throw UsageError("rate level q=" + std::to_string(q) + " is outside [" + std::to_string(q_min()) + ", " +
                      std::to_string(q_max()) + "]");
-  return code(analyse(img), std::llround(q * 1000.0));
+  return code(analyse(img), std::llround(q * 1000.0), true);
 }
 
 RateSearch ImageCodec::encode_to_bpp(const Image& img, double bpp) const {
@@ -161,13 +175,13 @@ RateSearch ImageCodec::encode_to_bpp(const Image& img, double bpp) const {
   auto bits = [](const std::vector<uint8_t>& b) { return 8.0 * static_cast<double>(b.size()); };
   int64_t lo = std::llround(q_min() * 1000.0), hi = std::llround(q_max() * 1000.0);
   RateSearch r;
-  r.bytes = code(a, lo);
+  r.bytes = code(a, lo, false);
   if (bits(r.bytes) > budget)
     throw UsageError("--bpp " + std::to_string(bpp) + " is below what this model reaches on this " +
                      std::to_string(a.width) + "x" + std::to_string(a.height) + " image: the lowest rate is " +
                      std::to_string(bits(r.bytes) / pixels) + " bpp (headers included); ask for at least that");
   r.q = static_cast<double>(lo) / 1000.0;
-  auto top = code(a, hi);
+  auto top = code(a, hi, false);
   if (bits(top) <= budget) {
     r.bytes = std::move(top);
     r.q = q_max();
@@ -177,7 +191,7 @@ RateSearch ImageCodec::encode_to_bpp(const Image& img, double bpp) const {
     // a q that fits with its neighbour above not fitting, the largest such one in practice).
     while (hi - lo > 1) {
       const int64_t mid = lo + (hi - lo) / 2;
-      auto b = code(a, mid);
+      auto b = code(a, mid, false);
       if (bits(b) <= budget) {
         lo = mid;
         r.bytes = std::move(b);
@@ -186,6 +200,10 @@ RateSearch ImageCodec::encode_to_bpp(const Image& img, double bpp) const {
       }
     }
     r.q = static_cast<double>(lo) / 1000.0;
+  }
+  if (refine_steps_ > 0) {  // refine the chosen level; keep it only if the file still fits
+    auto refined = code(a, std::llround(r.q * 1000.0), true);
+    if (bits(refined) <= budget) r.bytes = std::move(refined);
   }
   r.bpp = bits(r.bytes) / pixels;
   return r;

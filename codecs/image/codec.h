@@ -20,6 +20,7 @@ constexpr double kQMin = -4.0;         // below level 0 all gains shrink alike; 
 constexpr double kQTrainedMin = -2.0;  // the lowest rate level drawn in training
 constexpr int64_t kMaxSide = 32768;
 constexpr int64_t kMaxPixels = int64_t{1} << 28;
+constexpr int64_t kMaxRefinePixels = int64_t{1} << 22;  // 4 megapixels: refinement keeps every activation
 
 // What the entropy decoder recovers from a file, before synthesis (also what the determinism tests compare).
 struct DecodedLatents {
@@ -57,14 +58,20 @@ class ImageCodec {
   // Decode with the int8 synthesis when the model file has one and this libtorch can run it (the default), or
   // in float.
   void set_int8_synthesis(bool on) { int8_ = on; }
+  // Encoder effort: gradient steps of latent refinement per picture (latent_refinement.h; 0 = none, the
+  // default). Pictures over kMaxRefinePixels are coded without it (memory). With --bpp the rate search runs
+  // unrefined and the chosen level is then refined, kept only if the file still fits.
+  void set_refinement_steps(int steps) { refine_steps_ = steps; }
+  int refinement_steps() const { return refine_steps_; }
   bool int8_synthesis() const { return int8_ && !model_.g_s_int8.empty() && quant::Int8Layer::available(); }
 
  private:
   struct Analysis;
   Analysis analyse(const Image& img) const;
-  std::vector<uint8_t> code(const Analysis& a, int64_t q_code) const;
+  std::vector<uint8_t> code(const Analysis& a, int64_t q_code, bool refine) const;
   CodecModel model_;
   bool int8_ = true;
+  int refine_steps_ = 0;
 };
 
 }  // namespace nicodec::codecs::image
