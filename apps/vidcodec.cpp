@@ -55,6 +55,10 @@ int main(int argc, char** argv) {
   enc->add_option("--size", raw_size, "frame size WxH of a raw .yuv input (8-bit 4:2:0; other inputs carry theirs)");
   enc->add_option("--fps", raw_fps, "frame rate of a raw .yuv input: N or N/D")->capture_default_str();
   enc->add_option("--frames", opt.max_frames, "code only the first N frames")->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+  enc->add_option("--refine", opt.intra_refine,
+                  "latent refinement steps for I frames (as nicodec encode --refine; slower I frames, same decoder)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000));
   o_kbps->excludes(o_bpp)->excludes(o_q);
   o_bpp->excludes(o_q);
   auto* dec = app.add_subcommand(
@@ -72,7 +76,7 @@ int main(int argc, char** argv) {
   rset->add_option("--seed", rs.seed, "random seed of the reference levels")->capture_default_str();
   info->add_option("input", in, "a .nvc file")->required();
   try {
-    app.parse(apps::cli_args(argc, argv, {"kbps", "bpp", "q", "frames", "model", "threads", "p-offset", "intra-period", "residual-model", "size", "fps"}));
+    app.parse(apps::cli_args(argc, argv, {"kbps", "bpp", "q", "frames", "model", "threads", "p-offset", "intra-period", "residual-model", "size", "fps", "refine"}));
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }

@@ -127,19 +127,19 @@ ImageCodec::Analysis ImageCodec::analyse(const Image& img) const {
   return a;
 }
 
-std::vector<uint8_t> ImageCodec::code(const Analysis& a, int64_t q_code, bool refine) const {
+std::vector<uint8_t> ImageCodec::code(const Analysis& a, int64_t q_code, int refine_steps) const {
   torch::NoGradGuard ng;
   ImageModel net = model_.net;  // a non-const handle to the shared module
   const double q = static_cast<double>(q_code) / 1000.0;
   auto y = a.y0 * net->gain(torch::full({1}, q), false);
   auto z_sym = torch::round(net->hyper_analysis(y)).clamp(-kZMax, kZMax).to(torch::kInt).contiguous();
   const auto p = model_.h_s.forward(z_sym);
-  if (refine && refine_steps_ > 0 && a.width * a.height <= kMaxRefinePixels) {
+  if (refine_steps > 0 && a.width * a.height <= kMaxRefinePixels) {
     const auto& st = scale_table();
     auto table = torch::tensor(std::vector<float>(st.begin(), st.end()));
     RefinementTarget t{a.x, a.height, a.width, p.means, table.index({p.index.to(torch::kLong)}),
                        net->gain(torch::full({1}, q), true), net->config().lambda(q)};
-    y = refine_latents(net, t, y, refine_steps_);
+    y = refine_latents(net, t, y, refine_steps);
   }
   auto y_sym = torch::round(y - p.means).clamp(-(1 << 30), 1 << 30).to(torch::kInt).contiguous();
 
@@ -160,14 +160,14 @@ std::vector<uint8_t> ImageCodec::code(const Analysis& a, int64_t q_code, bool re
   return write_container(c);
 }
 
-std::vector<uint8_t> ImageCodec::encode(const Image& img, double q) const {
+std::vector<uint8_t> ImageCodec::encode(const Image& img, double q, int refine_steps) const {
   if (!(q >= q_min() && q <= q_max()))
     throw UsageError("rate level q=" + std::to_string(q) + " is outside [" + std::to_string(q_min()) + ", " +
                      std::to_string(q_max()) + "]");
-  return code(analyse(img), std::llround(q * 1000.0), true);
+  return code(analyse(img), std::llround(q * 1000.0), refine_steps);
 }
 
-RateSearch ImageCodec::encode_to_bpp(const Image& img, double bpp) const {
+RateSearch ImageCodec::encode_to_bpp(const Image& img, double bpp, int refine_steps) const {
   if (!(bpp > 0) || !std::isfinite(bpp)) throw UsageError("--bpp must be a positive number");
   const Analysis a = analyse(img);
   const double pixels = static_cast<double>(a.width) * static_cast<double>(a.height);
@@ -175,13 +175,13 @@ RateSearch ImageCodec::encode_to_bpp(const Image& img, double bpp) const {
   auto bits = [](const std::vector<uint8_t>& b) { return 8.0 * static_cast<double>(b.size()); };
   int64_t lo = std::llround(q_min() * 1000.0), hi = std::llround(q_max() * 1000.0);
   RateSearch r;
-  r.bytes = code(a, lo, false);
+  r.bytes = code(a, lo, 0);
   if (bits(r.bytes) > budget)
     throw UsageError("--bpp " + std::to_string(bpp) + " is below what this model reaches on this " +
                      std::to_string(a.width) + "x" + std::to_string(a.height) + " image: the lowest rate is " +
                      std::to_string(bits(r.bytes) / pixels) + " bpp (headers included); ask for at least that");
   r.q = static_cast<double>(lo) / 1000.0;
-  auto top = code(a, hi, false);
+  auto top = code(a, hi, 0);
   if (bits(top) <= budget) {
     r.bytes = std::move(top);
     r.q = q_max();
@@ -191,7 +191,7 @@ RateSearch ImageCodec::encode_to_bpp(const Image& img, double bpp) const {
     // a q that fits with its neighbour above not fitting, the largest such one in practice).
     while (hi - lo > 1) {
       const int64_t mid = lo + (hi - lo) / 2;
-      auto b = code(a, mid, false);
+      auto b = code(a, mid, 0);
       if (bits(b) <= budget) {
         lo = mid;
         r.bytes = std::move(b);
@@ -201,8 +201,8 @@ RateSearch ImageCodec::encode_to_bpp(const Image& img, double bpp) const {
     }
     r.q = static_cast<double>(lo) / 1000.0;
   }
-  if (refine_steps_ > 0) {  // refine the chosen level; keep it only if the file still fits
-    auto refined = code(a, std::llround(r.q * 1000.0), true);
+  if (refine_steps > 0) {  // refine the chosen level; keep it only if the file still fits
+    auto refined = code(a, std::llround(r.q * 1000.0), refine_steps);
     if (bits(refined) <= budget) r.bytes = std::move(refined);
   }
   r.bpp = bits(r.bytes) / pixels;

@@ -45,10 +45,13 @@ class ImageCodec {
   // --quality Q in [0, 100] -> q, linear over the trained range [kQTrainedMin, q_max].
   double q_from_quality(double quality) const;
 
-  std::vector<uint8_t> encode(const Image& img, double q) const;
+  // refine_steps: latent refinement for this call (set_refinement_steps gives the default).
+  std::vector<uint8_t> encode(const Image& img, double q) const { return encode(img, q, refine_steps_); }
+  std::vector<uint8_t> encode(const Image& img, double q, int refine_steps) const;
   // The largest q whose file (headers included) is at most `bpp` bits per pixel. Throws UsageError naming the
   // lowest reachable bpp when even q_min spends more.
-  RateSearch encode_to_bpp(const Image& img, double bpp) const;
+  RateSearch encode_to_bpp(const Image& img, double bpp) const { return encode_to_bpp(img, bpp, refine_steps_); }
+  RateSearch encode_to_bpp(const Image& img, double bpp, int refine_steps) const;
   Image decode(const std::vector<uint8_t>& bytes) const;
   DecodedLatents decode_latents(const std::vector<uint8_t>& bytes) const;
   // Parses and checks the container (kind, model, params) without decoding.
@@ -68,7 +71,7 @@ class ImageCodec {
  private:
   struct Analysis;
   Analysis analyse(const Image& img) const;
-  std::vector<uint8_t> code(const Analysis& a, int64_t q_code, bool refine) const;
+  std::vector<uint8_t> code(const Analysis& a, int64_t q_code, int refine_steps) const;
   CodecModel model_;
   bool int8_ = true;
   int refine_steps_ = 0;

@@ -257,14 +257,14 @@ VideoEncodeResult encode_video(const VideoModels& models, const std::string& inp
         const double avail = std::min(target, hard_limit()) - 5;  // its share, record length and type aside
         try {
           if (avail < 1) throw UsageError("no bytes left");
-          const auto found = codec.encode_to_bpp(cur, 8.0 * avail / pixels);
+          const auto found = codec.encode_to_bpp(cur, 8.0 * avail / pixels, opt.intra_refine);
           bytes = found.bytes;
           p_q = found.q + opt.p_q_offset;
         } catch (const UsageError& e) {
           throw Error("frame " + std::to_string(n) + " (intra): the target is too low for this clip (" + e.what() + ")");
         }
       } else {
-        bytes = codec.encode(cur, opt.q);
+        bytes = codec.encode(cur, opt.q, opt.intra_refine);
       }
       rec.u8(kIntra);
       rec.bytes(bytes.data(), bytes.size());
@@ -293,12 +293,12 @@ VideoEncodeResult encode_video(const VideoModels& models, const std::string& inp
       const Image res = residual_picture(cur, pred);
       double res_q = p_q;
       if (!capped) {
-        residual = res_codec.encode(res, p_q);
+        residual = res_codec.encode(res, p_q, 0);
       } else {
         const double avail = std::min(target, hard) - 5 - motion_cost();
         if (avail >= 16) {
           try {
-            const auto found = res_codec.encode_to_bpp(res, 8.0 * avail / pixels);
+            const auto found = res_codec.encode_to_bpp(res, 8.0 * avail / pixels, 0);
             residual = found.bytes;
             res_q = found.q;
           } catch (const UsageError&) {  // even the lowest rate does not fit: prediction only

@@ -40,6 +40,7 @@ struct VideoEncodeOptions {
   double kbps = 0;         // > 0: the whole file at most this over the clip's duration
   double bpp = 0;          // > 0: the same as a bits-per-pixel target over all frames
   int64_t max_frames = 0;  // > 0: code only the first frames
+  int intra_refine = 0;    // latent refinement steps for I frames (image/latent_refinement.h); residuals: none
   RawVideoOptions raw;     // the size and rate of a headerless .yuv input
 };
 
