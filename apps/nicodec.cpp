@@ -19,10 +19,6 @@
 #include "core/model_path.h"
 #include "core/torch_runtime.h"
 
-namespace {
-constexpr const char* kDefaultModel = "nicodec-image-v1.nicm";
-}  // namespace
-
 int main(int argc, char** argv) {
   using namespace nicodec;
   using apps::Clock, apps::seconds_since, apps::with_extension;
@@ -34,7 +30,7 @@ int main(int argc, char** argv) {
   std::string model_path, in, out;
   int threads = 0;
   bool quiet = false;
-  app.add_option("--model", model_path, std::string("model file (default: ") + kDefaultModel + " from data/models)");
+  app.add_option("--model", model_path, std::string("model file (default: ") + codecs::image::kModelFile + " from data/models)");
   app.add_option("--threads", threads, "CPU threads (default: $NICODEC_THREADS or all cores)")->check(CLI::Range(1, 1024));
   app.add_flag("--quiet", quiet, "print nothing but errors");
 
@@ -80,7 +76,7 @@ int main(int argc, char** argv) {
     }
     setup_torch_threads(threads);
     const auto t_load = Clock::now();
-    const std::string mp = model_path.empty() ? find_model(kDefaultModel) : model_path;
+    const std::string mp = model_path.empty() ? find_model(codecs::image::kModelFile) : model_path;
     ImageCodec codec(codecs::image::load_model(mp));
     const double load_s = seconds_since(t_load);
     if (*enc) {

@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
   int threads = 0;
   bool quiet = false;
   std::string residual_path;
-  app.add_option("--model", model_path, "image model file (default: nicodec-image-v1.nicm from data/models)");
+  app.add_option("--model", model_path, std::string("image model file (default: ") + codecs::image::kModelFile + " from data/models)");
   app.add_option("--residual-model", residual_path,
                  "P-frame residual model (default: vidcodec-residual-v1.nicm from data/models when there is one, "
                  "else the image model)");
@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     setup_torch_threads(threads);
-    const codecs::image::ImageCodec codec(codecs::image::load_model(model_path.empty() ? find_model("nicodec-image-v1.nicm") : model_path));
+    const codecs::image::ImageCodec codec(codecs::image::load_model(model_path.empty() ? find_model(codecs::image::kModelFile) : model_path));
     const auto t0 = Clock::now();
     if (*rset) {  // always the image model: the set is what a residual model learns from
       std::vector<std::string> clips;

@@ -18,7 +18,7 @@ using namespace nicodec::codecs::image;
 namespace {
 
 ImageCodec& codec() {
-  static ImageCodec c(load_model(NICODEC_MODELS "/nicodec-image-v1.nicm"));
+  static ImageCodec c(load_model(std::string(NICODEC_MODELS) + "/" + kModelFile));
   return c;
 }
 const Image& photo() {

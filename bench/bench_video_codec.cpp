@@ -24,7 +24,7 @@ constexpr int kFrames = 8;
 const char* const kClips[] = {NICODEC_VIDEO_EVAL "/cockatoo-1280x720.y4m", NICODEC_VIDEO_EVAL "/pan-seeding-1920x1080.y4m"};
 
 const image::ImageCodec& codec() {
-  static const image::ImageCodec c(image::load_model(NICODEC_MODELS "/nicodec-image-v1.nicm"));
+  static const image::ImageCodec c(image::load_model(std::string(NICODEC_MODELS) + "/" + image::kModelFile));
   return c;
 }
 

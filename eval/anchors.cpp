@@ -45,6 +45,10 @@ const Anchor& find_in(const std::vector<Anchor>& all, const std::string& name, c
 
 // Our own codecs as more codecs of the comparison: each binary sits beside rdeval in the build tree and
 // finds its model the usual way; results are cached per model file and binary content.
+// The image model nicodec and vidcodec load by default: codecs/image/model_io.h's kModelFile (the eval layer does
+// not link the codecs; keep the two equal).
+constexpr const char* kImageModelFile = "nicodec-image-v1.nicm";
+
 struct OwnCodec {
   std::string bin, model, tag, exe;  // exe: the quoted command with --threads 1 --quiet --model
 };
@@ -71,7 +75,7 @@ bool own_codec(const std::string& binary, const std::string& model_file, OwnCode
 
 bool nicodec_anchors(std::vector<Anchor>* out) {
   OwnCodec c;
-  if (!own_codec("nicodec", "nicodec-image-v1.nicm", &c)) return false;
+  if (!own_codec("nicodec", kImageModelFile, &c)) return false;
   const std::string what = "NiCodec learned image codec (" + std::filesystem::path(c.model).filename().string() + ", crc " + c.tag + ")";
   const std::vector<double> sweep = {-2, -1, 0, 1.5, 3, 4.5, 6, 8};
   out->push_back({"nicodec", what + ", int8 synthesis, 30 refinement steps, param = rate level q", "nic", sweep, -4,
@@ -104,7 +108,7 @@ bool audiocodec_anchor(std::vector<Anchor>* out) {
 
 bool vidcodec_anchor(std::vector<Anchor>* out) {
   OwnCodec c;
-  if (!own_codec("vidcodec", "nicodec-image-v1.nicm", &c)) return false;
+  if (!own_codec("vidcodec", kImageModelFile, &c)) return false;
   const std::string model = std::filesystem::path(c.model).filename().string() + ", crc " + c.tag;
   struct Mode {
     const char *name, *what, *period;

@@ -86,7 +86,7 @@ TEST(IntegerHyperSynthesis, CudaGivesTheCpuEntropyParameters) {
   auto hs = synthetic_h_s(g, 8, 12, 10);
   auto z = g.tensor({1, 8, 3, 5}, -6, 6);
   EXPECT_EQ(crc_of(hs.forward(z.to(torch::kCUDA))), kGoldenCrc);
-  const auto model = load_model(NICODEC_MODELS "/nicodec-image-v1.nicm");
+  const auto model = load_model(std::string(NICODEC_MODELS) + "/" + kModelFile);
   auto zs = g.tensor({1, model.net->config().Nz, 6, 9}, -8, 8);
   EXPECT_EQ(crc_of(model.h_s.forward(zs.to(torch::kCUDA))), crc_of(model.h_s.forward(zs)));
 }
@@ -106,7 +106,7 @@ TEST(Bound, GradientPassesInsideAndOnlyBackTowardTheRangeOutside) {
 // ---- the shipped model ----
 
 const ImageCodec& codec() {
-  static const ImageCodec c(load_model(NICODEC_MODELS "/nicodec-image-v1.nicm"));
+  static const ImageCodec c(load_model(std::string(NICODEC_MODELS) + "/" + kModelFile));
   return c;
 }
 
@@ -120,7 +120,7 @@ double psnr(const Image& a, const Image& b) {
 // int8 decode (not only on the float proxy it optimizes), and leaves a file the plain decoder reads.
 TEST(ImageCodec, RefinementLowersTheRateDistortionLoss) {
   const Image img = sample();
-  ImageCodec refined(load_model(NICODEC_MODELS "/nicodec-image-v1.nicm"));
+  ImageCodec refined(load_model(std::string(NICODEC_MODELS) + "/" + kModelFile));
   refined.set_refinement_steps(20);
   const double q = 2.0, lambda = codec().model().net->config().lambda(q);
   auto loss = [&](const std::vector<uint8_t>& bytes) {

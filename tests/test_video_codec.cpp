@@ -25,7 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 
 const image::ImageCodec& codec() {
-  static const image::ImageCodec c(image::load_model(std::string(NICODEC_MODELS) + "/nicodec-image-v1.nicm"));
+  static const image::ImageCodec c(image::load_model(std::string(NICODEC_MODELS) + "/" + image::kModelFile));
   return c;
 }
 
@@ -225,7 +225,7 @@ TEST(Vidcodec, EncodeAndDecodeAreTheSameOnOneAndTwoThreads) {
 
 TEST(Vidcodec, AResidualModelOfItsOwnIsRecordedAndRequired) {
   Dir d;
-  auto m = image::load_model(std::string(NICODEC_MODELS) + "/nicodec-image-v1.nicm");
+  auto m = image::load_model(std::string(NICODEC_MODELS) + "/" + image::kModelFile);
   m.version = 77;  // stands in for a residual-trained model: its bitstreams carry version 77
   const image::ImageCodec residual(std::move(m));
   VideoEncodeOptions o;
