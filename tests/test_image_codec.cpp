@@ -131,6 +131,11 @@ TEST(ImageCodec, RefinementLowersTheRateDistortionLoss) {
   const auto plain = codec().encode(img, q), better = refined.encode(img, q);
   EXPECT_LT(loss(better), loss(plain) * 0.99) << "plain " << plain.size() << " bytes, refined " << better.size();
   EXPECT_EQ(codec().encode(img, q), plain);  // the default codec does not refine
+  // --bpp with refinement: the refined file is kept only when it still fits the budget.
+  const double target = 0.3;
+  const auto r = refined.encode_to_bpp(img, target);
+  EXPECT_LE(8.0 * static_cast<double>(r.bytes.size()) / (img.width * img.height), target);
+  EXPECT_GE(8.0 * static_cast<double>(r.bytes.size()) / (img.width * img.height), 0.95 * target);
 }
 
 TEST(ImageCodec, RoundTripIsDeterministicAndLooksLikeTheInput) {
