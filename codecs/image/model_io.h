@@ -16,7 +16,7 @@ namespace nicodec::codecs::image {
 inline constexpr const char* kModelId = "nicodec-image";
 inline constexpr const char* kArchitecture = "mean-scale-hyperprior-gain-v1";
 // The shipped model in data/models: what nicodec and vidcodec load by default (and eval/anchors.cpp names too).
-inline constexpr const char* kModelFile = "nicodec-image-v1.nicm";
+inline constexpr const char* kModelFile = "nicodec-image-v2.nicm";
 
 struct CodecModel {
   ImageModel net{nullptr};      // g_a, h_a, g_s, gains (h_s inside is unused: the integer one below replaces it)
