@@ -78,15 +78,15 @@ bool nicodec_anchors(std::vector<Anchor>* out) {
   if (!own_codec("nicodec", kImageModelFile, &c)) return false;
   const std::string what = "NiCodec learned image codec (" + std::filesystem::path(c.model).filename().string() + ", crc " + c.tag + ")";
   const std::vector<double> sweep = {-2, -1, 0, 1.5, 3, 4.5, 6, 8};
-  out->push_back({"nicodec", what + ", int8 synthesis, 30 refinement steps, param = rate level q", "nic", sweep, -4,
+  out->push_back({"nicodec", what + ", int8 synthesis, 30 refinement steps, param = rate level q (in --bpp mode its own rate control)", "nic", sweep, -4,
                   8, true, false, c.bin, c.exe + " encode {png} -o {out} --q {param} --refine 30",
-                  c.exe + " decode {out} -o {dec}", c.tag});
-  out->push_back({"nicodec-fast", what + ", int8 synthesis, no refinement (--refine 0), param = rate level q", "nic",
+                  c.exe + " decode {out} -o {dec}", c.tag, c.exe + " encode {png} -o {out} --bpp {param} --refine 30"});
+  out->push_back({"nicodec-fast", what + ", int8 synthesis, no refinement (--refine 0), param = rate level q (in --bpp mode its own rate control)", "nic",
                   sweep, -4, 8, true, false, c.bin, c.exe + " encode {png} -o {out} --q {param} --refine 0",
-                  c.exe + " decode {out} -o {dec}", c.tag});
-  out->push_back({"nicodec-float", what + ", float synthesis, 30 refinement steps, param = rate level q", "nic",
+                  c.exe + " decode {out} -o {dec}", c.tag, c.exe + " encode {png} -o {out} --bpp {param} --refine 0"});
+  out->push_back({"nicodec-float", what + ", float synthesis, 30 refinement steps, param = rate level q (in --bpp mode its own rate control)", "nic",
                   sweep, -4, 8, true, false, c.bin, c.exe + " encode {png} -o {out} --q {param} --refine 30",
-                  c.exe + " decode {out} -o {dec} --float", c.tag});
+                  c.exe + " decode {out} -o {dec} --float", c.tag, c.exe + " encode {png} -o {out} --bpp {param} --refine 30"});
   return true;
 }
 

@@ -19,6 +19,9 @@ struct Anchor {
   // Shell commands; {in} is a PPM and {png} a PNG of the same picture, {out} the coded file, {dec} the decoded PNG.
   std::string encode, decode;
   std::string cache_tag = {};  // mixed into the result cache key (e.g. a model file's CRC)
+  // For a codec with its own rate control: the encode command with {param} = target bpp. rdeval's --bpp mode runs
+  // it once instead of bisecting the setting (what a user of `nicodec encode --bpp X` gets); empty: bisection.
+  std::string encode_at_target = {};
 };
 
 // The classical anchors, then "nicodec" and "nicodec-float" (our learned codec with its int8 or its float

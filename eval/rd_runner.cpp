@@ -82,8 +82,34 @@ size_t encoded_size(const Prepared& img, const Anchor& a, double param, const fs
 
 RdRow measure(const Prepared& img, const Anchor& a, double param, const fs::path& work);
 
+// The row for a target below what the codec reaches: its lowest setting's size, no quality.
+RdRow below_reach(const Prepared& img, const Anchor& a, double target, double lowest, const fs::path& work) {
+  RdRow r;
+  r.image = img.name, r.codec = a.name, r.target_bpp = target, r.width = img.image.width, r.height = img.image.height;
+  r.param = lowest;
+  r.bytes = encoded_size(img, a, lowest, work);
+  r.bpp = bpp(r.bytes, r.width, r.height);
+  r.psnr = r.psnr_y = r.ssim = r.ms_ssim = NAN;
+  r.error = "target below the lowest rate this codec reaches";
+  return r;
+}
+
+// A codec with its own rate control encodes once at the target; when it refuses, the lowest setting tells
+// whether the target was out of its reach.
+RdRow measure_with_own_rate_control(const Prepared& img, const Anchor& a, double target, const fs::path& work) {
+  Anchor native = a;
+  native.encode = a.encode_at_target;
+  RdRow r = measure(img, native, target, work);
+  r.target_bpp = target;
+  if (r.error.empty()) return r;
+  const double lowest = a.higher_is_better ? a.min_param : a.max_param;
+  RdRow low = below_reach(img, a, target, lowest, work);
+  return (low.bytes > 0 && low.bpp > target) ? low : r;
+}
+
 // The setting with the largest file at or below target bpp, by bisection over the setting's range.
 RdRow measure_at_target(const Prepared& img, const Anchor& a, double target, const fs::path& work) {
+  if (!a.encode_at_target.empty()) return measure_with_own_rate_control(img, a, target, work);
   const double pixels = double(img.image.width) * img.image.height;
   auto setting = [&](double t) {  // t in [0, 1]: 0 fewest bits, 1 most
     double p = a.higher_is_better ? a.min_param + t * (a.max_param - a.min_param) : a.max_param - t * (a.max_param - a.min_param);
@@ -93,16 +119,7 @@ RdRow measure_at_target(const Prepared& img, const Anchor& a, double target, con
     const size_t n = encoded_size(img, a, setting(t), work);
     return n > 0 && 8.0 * double(n) / pixels <= target;
   };
-  if (!fits(0)) {
-    RdRow r;
-    r.image = img.name, r.codec = a.name, r.target_bpp = target, r.width = img.image.width, r.height = img.image.height;
-    r.param = setting(0);
-    r.bytes = encoded_size(img, a, setting(0), work);
-    r.bpp = 8.0 * double(r.bytes) / pixels;
-    r.psnr = r.psnr_y = r.ssim = r.ms_ssim = NAN;
-    r.error = "target below the lowest rate this codec reaches";
-    return r;
-  }
+  if (!fits(0)) return below_reach(img, a, target, setting(0), work);
   double lo = 0, hi = 1;  // fits(lo) holds
   const int steps = a.integer ? static_cast<int>(std::ceil(std::log2(a.max_param - a.min_param + 1))) + 1 : 14;
   if (fits(1)) lo = 1;
@@ -210,7 +227,8 @@ std::vector<RdRow> run_rd(const RdRunOptions& opt) {
     for (const Anchor* a : anchors)
       for (double p : targets ? opt.target_bpp : a->params) {
         char k[64];
-        std::snprintf(k, sizeof k, "|%s%g|%08x", targets ? "target" : "", p, crc32((a->encode + a->decode + a->cache_tag).data(), (a->encode + a->decode + a->cache_tag).size()));
+        const std::string cmds = a->encode + a->decode + a->cache_tag + (targets ? a->encode_at_target : "");
+        std::snprintf(k, sizeof k, "|%s%g|%08x", targets ? "target" : "", p, crc32(cmds.data(), cmds.size()));
         const std::string key = img.key + "|" + a->name + k;
         auto it = done.find(key);
         if (it != done.end()) rows.push_back(it->second);

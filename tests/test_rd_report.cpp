@@ -125,6 +125,35 @@ TEST(RdRunner, RealJpegRunIsCachedAndMeasuresWhatTheToolWrote) {
   fs::remove_all(dir);
 }
 
+TEST(RdRunner, TargetModeFindsTheLargestFileUnderTheTargetOrSaysItIsOutOfReach) {
+  if (!tool_available("cjpeg")) GTEST_SKIP() << "cjpeg missing: scripts/install_deps.sh installs it";
+  const fs::path dir = fs::temp_directory_path() / ("nicodec_rd_target_" + std::to_string(::getpid()));
+  fs::create_directories(dir / "in");
+  fs::copy_file(std::string(NICODEC_SAMPLES) + "/citrus-256.png", dir / "in" / "citrus.png");
+  RdRunOptions opt;
+  opt.images_dir = (dir / "in").string();
+  opt.out_dir = (dir / "out").string();
+  opt.codecs = {"jpeg420"};
+  opt.target_bpp = {0.001, 0.8};
+  opt.progress = false;
+  const auto rows = run_rd(opt);
+  ASSERT_EQ(rows.size(), 2u);
+  for (const auto& r : rows) {
+    if (r.target_bpp == 0.001) {  // no JPEG is that small: reported with the lowest setting's size, no quality
+      EXPECT_NE(r.error.find("below the lowest rate"), std::string::npos) << r.error;
+      EXPECT_GT(r.bpp, 0.001);
+      EXPECT_TRUE(std::isnan(r.psnr));
+    } else {  // at or under the target, and bisection lands close to it (quality steps are a few % of size)
+      EXPECT_TRUE(r.error.empty()) << r.error;
+      EXPECT_LE(r.bpp, 0.8);
+      EXPECT_GT(r.bpp, 0.8 * 0.85);
+      EXPECT_NEAR(r.bpp, 8.0 * r.bytes / (256.0 * 256.0), 1e-12);
+      EXPECT_GT(r.psnr, 20.0);
+    }
+  }
+  fs::remove_all(dir);
+}
+
 TEST(AudioRd, BestLagFindsAKnownShift) {
   std::vector<float> ref(4000), est(4000, 0.0f);
   uint32_t x = 1;
