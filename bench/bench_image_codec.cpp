@@ -1,6 +1,6 @@
-// nicodec image codec speed on a 768x512 photo (the Kodak size): encode at a fixed rate level, encode with the
-// --bpp search, decode with the int8 and the float synthesis; plus int8 vs fp32 convolution and linear layers
-// at decoder sizes (quant/layers/int8_conv.h).
+// nicodec image codec speed on a 768x512 photo (the Kodak size): encode at a fixed rate level (with and without
+// latent refinement), encode with the --bpp search, decode with the int8 and the float synthesis; plus int8 vs
+// fp32 convolution and linear layers at decoder sizes (quant/layers/int8_conv.h).
 // Needs data/sets/images-eval (data/build_image_sets.sh). Run: NICODEC_THREADS=2 build/bench/bench_image_codec
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
@@ -26,13 +26,16 @@ const Image& photo() {
   return img;
 }
 
+// Arg: latent refinement steps (0: the library default, 30: the nicodec command's default).
 void BM_Encode(benchmark::State& state) {
   setup_torch_threads();
+  const int refine = static_cast<int>(state.range(0));
   std::vector<uint8_t> b;
-  for (auto _ : state) benchmark::DoNotOptimize(b = codec().encode(photo(), 4.0));
+  for (auto _ : state) benchmark::DoNotOptimize(b = codec().encode(photo(), 4.0, refine));
+  state.SetLabel("refine " + std::to_string(refine));
   state.counters["bpp"] = 8.0 * static_cast<double>(b.size()) / (photo().width * photo().height);
 }
-BENCHMARK(BM_Encode)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Encode)->Arg(0)->Arg(30)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_EncodeToBpp(benchmark::State& state) {
   setup_torch_threads();
