@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
   app.add_option("--seed", cfg.seed, "random seed")->capture_default_str();
   app.add_option("--q-min", cfg.q_min, "lowest rate level trained (levels below 0 shrink every gain alike)")
       ->check(CLI::Range(-8.0, 0.0))->capture_default_str();
+  app.add_option("--zoom", cfg.zoom, "share of crops taken from a smaller square and scaled up (1x-3x): smooth content")
+      ->check(CLI::Range(0.0, 1.0))->capture_default_str();
   app.add_option("--threads", threads, "CPU threads (default: $NICODEC_THREADS or all cores)");
   app.add_option("--N", cfg.model.N, "model width (new runs only)")->check(CLI::Range(8, 1024))->capture_default_str();
   app.add_option("--M", cfg.model.M, "latent channels (new runs only)")->check(CLI::Range(8, 1024))->capture_default_str();

@@ -4,7 +4,12 @@
 #include <torch/torch.h>
 
 #include <ATen/Parallel.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <random>
+
+#include "codecs/common/image_crops.h"
 #include "codecs/common/likelihoods.h"
 #include "codecs/image/codec.h"
 #include "core/crc32.h"
@@ -118,6 +123,31 @@ double psnr(const Image& a, const Image& b) {
 
 // Latent refinement lowers the model's own loss, bpp + lambda * 255^2 * MSE, measured on the real file and its
 // int8 decode (not only on the float proxy it optimizes), and leaves a file the plain decoder reads.
+// Mean absolute difference between horizontal neighbours: how much fine detail a batch holds.
+double detail(const torch::Tensor& x) {
+  return (x.narrow(3, 1, x.size(3) - 1) - x.narrow(3, 0, x.size(3) - 1)).abs().mean().item<double>();
+}
+
+TEST(ImageCrops, ZoomedCropsAreSmootherAndStayInRange) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("nicodec_crops_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  fs::copy_file(std::string(NICODEC_SAMPLES) + "/citrus-256.png", dir / "citrus.png");
+  std::mt19937_64 rng_a(7), rng_b(7);
+  const auto plain = codecs::ImageCrops(dir.string(), 64).batch(64, rng_a);
+  const auto zoomed = codecs::ImageCrops(dir.string(), 64, 1.0, 4.0).batch(64, rng_b);
+  ASSERT_EQ(zoomed.sizes(), plain.sizes());
+  EXPECT_GE(zoomed.min().item<float>(), 0.0f);
+  EXPECT_LE(zoomed.max().item<float>(), 1.0f);
+  // Bilinear upscaling by 1x-4x spreads each step over several pixels: far less neighbour difference.
+  EXPECT_LT(detail(zoomed), 0.7 * detail(plain)) << detail(zoomed) << " vs " << detail(plain);
+  // A zero share draws exactly what the plain constructor does.
+  std::mt19937_64 rng_c(7);
+  EXPECT_TRUE(torch::equal(codecs::ImageCrops(dir.string(), 64, 0.0).batch(64, rng_c), plain));
+  EXPECT_THROW(codecs::ImageCrops(dir.string(), 64, 1.5), UsageError);
+  fs::remove_all(dir);
+}
+
 TEST(ImageCodec, RefinementLowersTheRateDistortionLoss) {
   const Image img = sample();
   ImageCodec refined(load_model(std::string(NICODEC_MODELS) + "/" + kModelFile));

@@ -114,9 +114,10 @@ void train(const TrainConfig& cfg) {
                static_cast<long long>([&] { int64_t n = 0; for (auto& p : model->parameters()) n += p.numel(); return n; }()),
                cfg.device.c_str());
 
-  ImageCrops data(cfg.data_dir, cfg.crop);
-  std::fprintf(stderr, "train: %zu images from %s, crops %lldx%lld, batch %lld\n", data.size(), cfg.data_dir.c_str(),
-               static_cast<long long>(cfg.crop), static_cast<long long>(cfg.crop), static_cast<long long>(cfg.batch));
+  ImageCrops data(cfg.data_dir, cfg.crop, cfg.zoom);
+  std::fprintf(stderr, "train: %zu images from %s, crops %lldx%lld (%.0f%% zoomed in), batch %lld\n", data.size(),
+               cfg.data_dir.c_str(), static_cast<long long>(cfg.crop), static_cast<long long>(cfg.crop), 100.0 * cfg.zoom,
+               static_cast<long long>(cfg.batch));
   // Seeded by step, so a resumed run draws what an uninterrupted one would have (up to the optimizer's state).
   std::mt19937_64 rng(cfg.seed * 0x9E3779B97F4A7C15ull + static_cast<uint64_t>(step));
   torch::manual_seed(cfg.seed + static_cast<uint64_t>(step));

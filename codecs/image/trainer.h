@@ -23,6 +23,7 @@ struct TrainConfig {
   int64_t checkpoint_every = 500;
   uint64_t seed = 1;
   double q_min = -2;            // rate levels drawn from [q_min, levels-1]; below 0 all gains shrink alike
+  double zoom = 0;              // share of crops zoomed in (codecs/common/image_crops.h), up to 3x
   ModelConfig model;            // used for a new run; a resumed run keeps its checkpoint's
 };
 
