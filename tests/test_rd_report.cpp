@@ -76,9 +76,8 @@ TEST(RdReport, ReportCarriesTheBdRateOfTheCurves) {
   EXPECT_EQ(img.height, 720);
 }
 
-TEST(RdRunner, RealJpegRunIsCachedAndMeasuresWhatTheToolWrote) {
-  if (!tool_available("cjpeg")) GTEST_SKIP() << "cjpeg missing: scripts/install_deps.sh installs it";
-  const fs::path dir = fs::temp_directory_path() / ("nicodec_rd_" + std::to_string(::getpid()));
+// A JPEG run over the 256x256 sample photo, in a fresh folder `dir` (in/ holds the photo, out/ the results).
+RdRunOptions jpeg_run(const fs::path& dir) {
   fs::create_directories(dir / "in");
   fs::copy_file(std::string(NICODEC_SAMPLES) + "/citrus-256.png", dir / "in" / "citrus.png");
   RdRunOptions opt;
@@ -86,6 +85,13 @@ TEST(RdRunner, RealJpegRunIsCachedAndMeasuresWhatTheToolWrote) {
   opt.out_dir = (dir / "out").string();
   opt.codecs = {"jpeg420"};
   opt.progress = false;
+  return opt;
+}
+
+TEST(RdRunner, RealJpegRunIsCachedAndMeasuresWhatTheToolWrote) {
+  if (!tool_available("cjpeg")) GTEST_SKIP() << "cjpeg missing: scripts/install_deps.sh installs it";
+  const fs::path dir = fs::temp_directory_path() / ("nicodec_rd_" + std::to_string(::getpid()));
+  RdRunOptions opt = jpeg_run(dir);
   auto rows = run_rd(opt);
   ASSERT_EQ(rows.size(), find_anchor("jpeg420").params.size());
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -128,14 +134,8 @@ TEST(RdRunner, RealJpegRunIsCachedAndMeasuresWhatTheToolWrote) {
 TEST(RdRunner, TargetModeFindsTheLargestFileUnderTheTargetOrSaysItIsOutOfReach) {
   if (!tool_available("cjpeg")) GTEST_SKIP() << "cjpeg missing: scripts/install_deps.sh installs it";
   const fs::path dir = fs::temp_directory_path() / ("nicodec_rd_target_" + std::to_string(::getpid()));
-  fs::create_directories(dir / "in");
-  fs::copy_file(std::string(NICODEC_SAMPLES) + "/citrus-256.png", dir / "in" / "citrus.png");
-  RdRunOptions opt;
-  opt.images_dir = (dir / "in").string();
-  opt.out_dir = (dir / "out").string();
-  opt.codecs = {"jpeg420"};
+  RdRunOptions opt = jpeg_run(dir);
   opt.target_bpp = {0.001, 0.8};
-  opt.progress = false;
   const auto rows = run_rd(opt);
   ASSERT_EQ(rows.size(), 2u);
   for (const auto& r : rows) {
