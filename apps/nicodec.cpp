@@ -53,6 +53,12 @@ int main(int argc, char** argv) {
                   "768x512 on 2 cores; 0 = off, the fastest encode). Same decoder; skipped above 4 megapixels")
       ->check(CLI::Range(0, 1000))
       ->capture_default_str();
+  int max_downscale = 4;
+  enc->add_option("--max-downscale", max_downscale,
+                  "with --bpp: at low targets also code the picture at 1/2 (and 1/4) size, upscaled by the decoder, "
+                  "and keep whichever decodes closer to the original; 1 = always full size")
+      ->check(CLI::IsMember({1, 2, 4}))
+      ->capture_default_str();
 
   auto* dec = app.add_subcommand("decode", "decompress a .nic file to an image (format from the extension)");
   dec->add_option("input", in, "a .nic file")->required();
@@ -64,7 +70,7 @@ int main(int argc, char** argv) {
   info->add_option("input", in, "a .nic file")->required();
 
   try {
-    app.parse(apps::cli_args(argc, argv, {"bpp", "quality", "model", "threads", "q", "refine"}));
+    app.parse(apps::cli_args(argc, argv, {"bpp", "quality", "model", "threads", "q", "refine", "max-downscale"}));
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;  // --help is a "parse error" that exits 0
   }
@@ -87,26 +93,29 @@ int main(int argc, char** argv) {
         for (const auto& n : notices) std::fprintf(stderr, "note: %s\n", n.c_str());
       const auto t0 = Clock::now();
       codec.set_refinement_steps(refine);
+      codec.set_max_downscale(max_downscale);
       if (refine > 0 && static_cast<int64_t>(img.width) * img.height > codecs::image::kMaxRefinePixels && !quiet)
         std::fprintf(stderr, "note: %dx%d is over 4 megapixels: coded without --refine\n", img.width, img.height);
       std::vector<uint8_t> bytes;
       double used_q;
+      int scale = 1;
       if (*o_bpp) {
         auto r = codec.encode_to_bpp(img, bpp);
         if (r.hit_max && !quiet)
           std::fprintf(stderr, "note: even the best quality spends only %.4f bpp, below the %.4f asked\n", r.bpp, bpp);
         bytes = std::move(r.bytes);
         used_q = r.q;
+        scale = r.scale;
       } else {
         used_q = *o_q ? q : codec.q_from_quality(*o_quality ? quality : 50.0);
         bytes = codec.encode(img, used_q);
       }
       write_file_atomic(out, bytes);
       if (!quiet)
-        std::fprintf(stderr, "%s: %dx%d -> %s, %zu bytes, %.4f bpp, q %.3f, %.2f s (+%.2f s model load)\n", in.c_str(),
-                     img.width, img.height, out.c_str(), bytes.size(),
+        std::fprintf(stderr, "%s: %dx%d -> %s, %zu bytes, %.4f bpp, q %.3f%s, %.2f s (+%.2f s model load)\n",
+                     in.c_str(), img.width, img.height, out.c_str(), bytes.size(),
                      8.0 * static_cast<double>(bytes.size()) / (static_cast<double>(img.width) * img.height), used_q,
-                     seconds_since(t0), load_s);
+                     scale > 1 ? (" at 1/" + std::to_string(scale) + " size").c_str() : "", seconds_since(t0), load_s);
     } else if (*dec) {
       if (out.empty()) out = with_extension(in, ".png");
       const auto t0 = Clock::now();

@@ -12,6 +12,7 @@
 #include "codecs/common/image_crops.h"
 #include "codecs/common/likelihoods.h"
 #include "codecs/image/codec.h"
+#include "codecs/image/resampling.h"
 #include "core/crc32.h"
 #include "tests/lcg.h"
 #include "core/error.h"
@@ -106,6 +107,54 @@ TEST(Bound, GradientPassesInsideAndOnlyBackTowardTheRangeOutside) {
     EXPECT_DOUBLE_EQ(g[2].item<double>(), sign > 0 ? sign : 0.0);     // above: only if descent moves it down
   }
   EXPECT_TRUE(torch::equal(bound(torch::tensor({-5.0, 0.5, 5.0}), -1.0, 1.0), torch::tensor({-1.0, 0.5, 1.0})));
+}
+
+// ---- resampling for coding at reduced size ----
+
+Image gradient_picture(int w, int h) {
+  Image img;
+  img.width = w, img.height = h;
+  img.rgb.resize(static_cast<size_t>(w) * h * 3);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      uint8_t* p = &img.rgb[(static_cast<size_t>(y) * w + x) * 3];
+      p[0] = static_cast<uint8_t>(40 + x * 150 / w), p[1] = static_cast<uint8_t>(60 + y * 120 / h);
+      p[2] = static_cast<uint8_t>(90 + (x + y) * 60 / (w + h));
+    }
+  return img;
+}
+
+double psnr(const Image& a, const Image& b);
+
+TEST(Resampling, BoxDownscaleAveragesEachBlockIncludingPartialEdges) {
+  Lcg rng{5};
+  Image img;
+  img.width = 13, img.height = 7;  // 4x2 blocks of 4, the last column and row partial
+  for (int i = 0; i < 13 * 7 * 3; ++i) img.rgb.push_back(static_cast<uint8_t>(rng.next(0, 255)));
+  const Image small = downscale_box(img, 4);
+  ASSERT_EQ(small.width, 4);
+  ASSERT_EQ(small.height, 2);
+  for (int oy = 0; oy < 2; ++oy)
+    for (int ox = 0; ox < 4; ++ox)
+      for (int c = 0; c < 3; ++c) {
+        double sum = 0;
+        int n = 0;
+        for (int y = oy * 4; y < std::min(7, oy * 4 + 4); ++y)
+          for (int x = ox * 4; x < std::min(13, ox * 4 + 4); ++x, ++n) sum += img.rgb[(y * 13 + x) * 3 + c];
+        EXPECT_NEAR(small.rgb[(oy * 4 + ox) * 3 + c], sum / n, 0.5) << ox << "," << oy << " channel " << c;
+      }
+  EXPECT_EQ(downscale_box(img, 1).rgb, img.rgb);
+}
+
+TEST(Resampling, SmoothPicturesSurviveADownAndUpRoundTrip) {
+  for (int s : {2, 4}) {
+    const Image img = gradient_picture(203, 117);  // sizes that are not multiples of s
+    const Image back = upscale_bicubic(downscale_box(img, s), s, img.width, img.height);
+    ASSERT_EQ(back.width, img.width);
+    ASSERT_EQ(back.height, img.height);
+    EXPECT_GT(psnr(back, img), 40.0) << "factor " << s;  // a linear ramp: only rounding and the outer edges differ
+  }
+  EXPECT_THROW(upscale_bicubic(gradient_picture(10, 10), 2, 21, 20), UsageError);
 }
 
 // ---- the shipped model ----
@@ -255,6 +304,29 @@ TEST(ImageCodec, TruncatedOrCorruptedFilesFailCleanly) {
   }
 }
 
+// At a target far below what a full-size picture codes well, a smooth picture coded at half or quarter size and
+// upscaled is much closer to the original; the choice is written in the file and the decoder follows it.
+TEST(ImageCodec, LowTargetsCodeASmallerPictureWhenThatDecodesCloser) {
+  const Image img = gradient_picture(384, 256);
+  ImageCodec scaling(load_model(std::string(NICODEC_MODELS) + "/" + kModelFile));
+  scaling.set_max_downscale(4);
+  const double target = 0.05;
+  const auto full = codec().encode_to_bpp(img, target), chosen = scaling.encode_to_bpp(img, target);
+  EXPECT_EQ(full.scale, 1);
+  EXPECT_GT(chosen.scale, 1);
+  EXPECT_LE(chosen.bpp, target);
+  EXPECT_GE(chosen.bpp, 0.95 * target);
+  const Image a = codec().decode(full.bytes), b = codec().decode(chosen.bytes);
+  ASSERT_EQ(b.width, img.width);
+  ASSERT_EQ(b.height, img.height);
+  EXPECT_GT(psnr(b, img), psnr(a, img) + 3.0) << "full size " << psnr(a, img) << " dB at q " << full.q;
+  EXPECT_EQ(read_container(chosen.bytes).param("s"), chosen.scale);
+  EXPECT_FALSE(read_container(full.bytes).has_param("s"));  // full-size files are what they always were
+  // A rich picture at a generous target stays full size.
+  EXPECT_EQ(scaling.encode_to_bpp(sample(), 1.0).scale, 1);
+  EXPECT_THROW(scaling.set_max_downscale(3), UsageError);
+}
+
 TEST(ImageCodec, RejectsOtherModelsAndAbsurdHeadersBeforeAllocating) {
   const auto bytes = codec().encode(sample(), 3.0);
   Container c = read_container(bytes);
@@ -275,6 +347,11 @@ TEST(ImageCodec, RejectsOtherModelsAndAbsurdHeadersBeforeAllocating) {
   c = read_container(bytes);
   c.codec = CodecKind::kAudio;
   EXPECT_THROW(codec().decode(write_container(c)), FormatError);
+  for (int64_t s : {0, 3, 8, -2}) {
+    c = read_container(bytes);
+    c.set_param("s", s);
+    EXPECT_THROW(codec().decode(write_container(c)), FormatError) << "downscale factor " << s;
+  }
 }
 
 }  // namespace

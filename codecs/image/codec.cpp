@@ -2,8 +2,10 @@
 
 #include <cmath>
 #include <functional>
+#include <optional>
 
 #include "codecs/image/latent_refinement.h"
+#include "codecs/image/resampling.h"
 #include "core/error.h"
 #include "entropy/cdf_tables.h"
 
@@ -89,10 +91,28 @@ std::vector<int32_t> unpack6(const std::vector<uint8_t>& bytes, size_t n) {
 }  // namespace
 
 struct ImageCodec::Analysis {
-  torch::Tensor x;   // the padded picture [1, 3, Hp, Wp] in [0, 1]
+  torch::Tensor x;   // the padded (coded) picture [1, 3, Hp, Wp] in [0, 1]
   torch::Tensor y0;  // g_a(x) before the gain, [1, M, H/16, W/16]
-  int64_t width, height;
+  int64_t width, height;            // of the coded picture
+  int scale = 1;                    // the coded picture is the original downscaled by this
+  int64_t full_width, full_height;  // of the original
 };
+
+namespace {
+
+// Sum of squared differences of two pictures of the same size, for choosing between candidate files.
+double squared_error(const Image& a, const Image& b) {
+  double e = 0;
+  for (size_t i = 0; i < a.rgb.size(); ++i) {
+    const double d = static_cast<double>(a.rgb[i]) - static_cast<double>(b.rgb[i]);
+    e += d * d;
+  }
+  return e;
+}
+
+bool valid_scale(int64_t s) { return s == 1 || s == 2 || s == 4; }
+
+}  // namespace
 
 ImageCodec::ImageCodec(CodecModel model) : model_(std::move(model)) {
   model_.net->eval();
@@ -100,17 +120,25 @@ ImageCodec::ImageCodec(CodecModel model) : model_(std::move(model)) {
   for (auto& p : model_.net->parameters()) p.set_requires_grad(false);
 }
 
+void ImageCodec::set_max_downscale(int s) {
+  if (!valid_scale(s)) throw UsageError("the largest downscale factor must be 1, 2 or 4");
+  max_downscale_ = s;
+}
+
 double ImageCodec::q_from_quality(double quality) const {
   if (!(quality >= 0 && quality <= 100)) throw UsageError("--quality must be between 0 and 100");
   return kQTrainedMin + quality / 100.0 * (q_max() - kQTrainedMin);
 }
 
-ImageCodec::Analysis ImageCodec::analyse(const Image& img) const {
-  if (img.width < 1 || img.height < 1) throw UsageError("the image is empty");
-  if (img.width > kMaxSide || img.height > kMaxSide ||
-      static_cast<int64_t>(img.width) * img.height > kMaxPixels)
-    throw UsageError("the image is " + std::to_string(img.width) + "x" + std::to_string(img.height) +
+ImageCodec::Analysis ImageCodec::analyse(const Image& original, int scale) const {
+  if (original.width < 1 || original.height < 1) throw UsageError("the image is empty");
+  if (original.width > kMaxSide || original.height > kMaxSide ||
+      static_cast<int64_t>(original.width) * original.height > kMaxPixels)
+    throw UsageError("the image is " + std::to_string(original.width) + "x" + std::to_string(original.height) +
                      "; nicodec codes up to " + std::to_string(kMaxSide) + " pixels a side and 2^28 pixels in all");
+  if (!valid_scale(scale)) throw UsageError("the downscale factor must be 1, 2 or 4");
+  const Image small = scale > 1 ? downscale_box(original, scale) : Image{};
+  const Image& img = scale > 1 ? small : original;
   torch::NoGradGuard ng;
   const int64_t H = img.height, W = img.width, Hp = round_up(H, 64), Wp = round_up(W, 64);
   auto x = torch::from_blob(const_cast<uint8_t*>(img.rgb.data()), {1, H, W, 3}, torch::kUInt8)
@@ -124,6 +152,9 @@ ImageCodec::Analysis ImageCodec::analyse(const Image& img) const {
                    net->config().M);
   a.width = W;
   a.height = H;
+  a.scale = scale;
+  a.full_width = original.width;
+  a.full_height = original.height;
   return a;
 }
 
@@ -151,9 +182,10 @@ std::vector<uint8_t> ImageCodec::code(const Analysis& a, int64_t q_code, int ref
   c.codec = CodecKind::kImage;
   c.model = kModelId;
   c.model_version = model_.version;
-  c.set_param("w", a.width);
-  c.set_param("h", a.height);
+  c.set_param("w", a.full_width);
+  c.set_param("h", a.full_height);
   c.set_param("q", q_code);
+  if (a.scale > 1) c.set_param("s", a.scale);  // absent: full size (every file before downscaling existed)
   c.add_section("zs", pack6(z_tables));
   c.add_section("z", entropy::encode_with_indexes(z_sym.data_ptr<int32_t>(), z_idx.data(), z_idx.size(), tables));
   c.add_section("y", entropy::encode_with_indexes(y_sym.data_ptr<int32_t>(), y_idx.data(), y_idx.size(), tables));
@@ -164,28 +196,27 @@ std::vector<uint8_t> ImageCodec::encode(const Image& img, double q, int refine_s
   if (!(q >= q_min() && q <= q_max()))
     throw UsageError("rate level q=" + std::to_string(q) + " is outside [" + std::to_string(q_min()) + ", " +
                      std::to_string(q_max()) + "]");
-  return code(analyse(img), std::llround(q * 1000.0), refine_steps);
+  return code(analyse(img, 1), std::llround(q * 1000.0), refine_steps);
 }
 
-RateSearch ImageCodec::encode_to_bpp(const Image& img, double bpp, int refine_steps) const {
-  if (!(bpp > 0) || !std::isfinite(bpp)) throw UsageError("--bpp must be a positive number");
-  const Analysis a = analyse(img);
-  const double pixels = static_cast<double>(a.width) * static_cast<double>(a.height);
-  const double budget = bpp * pixels;  // bits
+// The largest q whose file fits `budget` bits, for one analysis (one scale). Sets *lowest_bpp and returns false
+// when even q_min does not fit.
+bool ImageCodec::search_rate(const Analysis& a, double budget, RateSearch* r, double* lowest_bpp) const {
+  const double pixels = static_cast<double>(a.full_width) * static_cast<double>(a.full_height);
   auto bits = [](const std::vector<uint8_t>& b) { return 8.0 * static_cast<double>(b.size()); };
   int64_t lo = std::llround(q_min() * 1000.0), hi = std::llround(q_max() * 1000.0);
-  RateSearch r;
-  r.bytes = code(a, lo, 0);
-  if (bits(r.bytes) > budget)
-    throw UsageError("--bpp " + std::to_string(bpp) + " is below what this model reaches on this " +
-                     std::to_string(a.width) + "x" + std::to_string(a.height) + " image: the lowest rate is " +
-                     std::to_string(bits(r.bytes) / pixels) + " bpp (headers included); ask for at least that");
-  r.q = static_cast<double>(lo) / 1000.0;
+  r->bytes = code(a, lo, 0);
+  if (bits(r->bytes) > budget) {
+    *lowest_bpp = bits(r->bytes) / pixels;
+    return false;
+  }
+  r->q = static_cast<double>(lo) / 1000.0;
+  r->scale = a.scale;
   auto top = code(a, hi, 0);
   if (bits(top) <= budget) {
-    r.bytes = std::move(top);
-    r.q = q_max();
-    r.hit_max = true;
+    r->bytes = std::move(top);
+    r->q = q_max();
+    r->hit_max = true;
   } else {
     // Invariant: code(lo) fits, code(hi) does not. The rate grows with q (not strictly everywhere, so this finds
     // a q that fits with its neighbour above not fitting, the largest such one in practice).
@@ -194,19 +225,50 @@ RateSearch ImageCodec::encode_to_bpp(const Image& img, double bpp, int refine_st
       auto b = code(a, mid, 0);
       if (bits(b) <= budget) {
         lo = mid;
-        r.bytes = std::move(b);
+        r->bytes = std::move(b);
       } else {
         hi = mid;
       }
     }
-    r.q = static_cast<double>(lo) / 1000.0;
+    r->q = static_cast<double>(lo) / 1000.0;
   }
+  r->bpp = bits(r->bytes) / pixels;
+  return true;
+}
+
+RateSearch ImageCodec::encode_to_bpp(const Image& img, double bpp, int refine_steps) const {
+  if (!(bpp > 0) || !std::isfinite(bpp)) throw UsageError("--bpp must be a positive number");
+  const double pixels = static_cast<double>(img.width) * static_cast<double>(img.height);
+  const double budget = bpp * pixels;  // bits
+  // Full size first; a smaller picture is tried only while the current one lands at a low rate level, and
+  // the candidate whose decoded picture is closest to the original wins.
+  RateSearch best;
+  std::optional<Analysis> best_a;
+  double best_error = 0, lowest_bpp = 0;
+  bool found = false;
+  for (int s = 1; s <= max_downscale_ && (s == 1 || (std::min(img.width, img.height) >= 16 * s)); s *= 2) {
+    Analysis a = analyse(img, s);
+    RateSearch r;
+    double lowest = 0;
+    if (!search_rate(a, budget, &r, &lowest)) {
+      lowest_bpp = s == 1 ? lowest : std::min(lowest_bpp, lowest);
+      continue;
+    }
+    const double error = max_downscale_ > 1 ? squared_error(decode(r.bytes), img) : 0;
+    if (!found || error < best_error) best = std::move(r), best_a = std::move(a), best_error = error, found = true;
+    if (found && best.scale == s && best.q >= kDownscaleBelowQ) break;  // fine at this size: smaller only loses
+    if (found && best.scale != s) break;                                // the smaller picture lost
+  }
+  if (!found)
+    throw UsageError("--bpp " + std::to_string(bpp) + " is below what this model reaches on this " +
+                     std::to_string(img.width) + "x" + std::to_string(img.height) + " image: the lowest rate is " +
+                     std::to_string(lowest_bpp) + " bpp (headers included); ask for at least that");
   if (refine_steps > 0) {  // refine the chosen level; keep it only if the file still fits
-    auto refined = code(a, std::llround(r.q * 1000.0), refine_steps);
-    if (bits(refined) <= budget) r.bytes = std::move(refined);
+    auto refined = code(*best_a, std::llround(best.q * 1000.0), refine_steps);
+    if (8.0 * static_cast<double>(refined.size()) <= budget) best.bytes = std::move(refined);
   }
-  r.bpp = bits(r.bytes) / pixels;
-  return r;
+  best.bpp = 8.0 * static_cast<double>(best.bytes.size()) / pixels;
+  return best;
 }
 
 Container ImageCodec::inspect(const std::vector<uint8_t>& bytes) const {
@@ -215,6 +277,8 @@ Container ImageCodec::inspect(const std::vector<uint8_t>& bytes) const {
   const int64_t w = c.param_in("w", 1, kMaxSide), h = c.param_in("h", 1, kMaxSide);
   if (w * h > kMaxPixels) throw FormatError("the file claims a " + std::to_string(w) + "x" + std::to_string(h) + " image, over the 2^28-pixel limit");
   c.param_in("q", std::llround(q_min() * 1000.0), std::llround(q_max() * 1000.0));
+  if (c.has_param("s") && !valid_scale(c.param("s")))
+    throw FormatError("nicodec: the file's downscale factor " + std::to_string(c.param("s")) + " is not 1, 2 or 4");
   c.section("zs");
   c.section("z");
   c.section("y");
@@ -225,7 +289,9 @@ DecodedLatents ImageCodec::decode_latents(const std::vector<uint8_t>& bytes) con
   DecodedLatents d;
   d.header = inspect(bytes);
   const auto& cfg = model_.net->config();
-  const int64_t W = d.header.param("w"), H = d.header.param("h"), Hp = round_up(H, 64), Wp = round_up(W, 64);
+  const int64_t s = d.header.has_param("s") ? d.header.param("s") : 1;
+  const int64_t W = (d.header.param("w") + s - 1) / s, H = (d.header.param("h") + s - 1) / s;
+  const int64_t Hp = round_up(H, 64), Wp = round_up(W, 64);
   const auto& tables = gaussian_tables();
   const int64_t zh = Hp / 64, zw = Wp / 64;
   const auto z_tables = unpack6(d.header.section("zs").data, static_cast<size_t>(cfg.Nz));
@@ -247,7 +313,9 @@ Image ImageCodec::decode(const std::vector<uint8_t>& bytes) const {
   const DecodedLatents d = decode_latents(bytes);
   torch::NoGradGuard ng;
   ImageModel net = model_.net;  // a non-const handle to the shared module
-  const int64_t W = d.header.param("w"), H = d.header.param("h"), Hp = round_up(H, 64), Wp = round_up(W, 64);
+  const int64_t s = d.header.has_param("s") ? d.header.param("s") : 1;
+  const int64_t W = (d.header.param("w") + s - 1) / s, H = (d.header.param("h") + s - 1) / s;
+  const int64_t Hp = round_up(H, 64), Wp = round_up(W, 64);
   const double q = static_cast<double>(d.header.param("q")) / 1000.0;
   auto y_hat = (d.y_symbols.to(torch::kFloat) + d.means) * net->gain(torch::full({1}, q), true);
   const bool int8 = int8_synthesis();
@@ -260,7 +328,8 @@ Image ImageCodec::decode(const std::vector<uint8_t>& bytes) const {
   img.width = static_cast<int>(W);
   img.height = static_cast<int>(H);
   img.rgb.assign(px.data_ptr<uint8_t>(), px.data_ptr<uint8_t>() + px.numel());
-  return img;
+  if (s == 1) return img;
+  return upscale_bicubic(img, static_cast<int>(s), static_cast<int>(d.header.param("w")), static_cast<int>(d.header.param("h")));
 }
 
 }  // namespace nicodec::codecs::image

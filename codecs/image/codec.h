@@ -2,7 +2,7 @@
 // quality mode and exact rate control (--bpp).
 //
 // Bitstream: container kind "image", model "nicodec-image" + model version; params w, h (original size),
-// q (rate level * 1000); sections "zs" (the Gaussian table of each hyper-latent channel, 6 bits each, chosen by
+// q (rate level * 1000), s (only when the picture was coded downscaled: 2 or 4, see encode_to_bpp); sections "zs" (the Gaussian table of each hyper-latent channel, 6 bits each, chosen by
 // the encoder for this picture), "z" (hyper-latent) and "y" (latent, rANS with the Gaussian table that the
 // integer-exact h_s picks per element, around its predicted mean).
 #pragma once
@@ -21,6 +21,9 @@ constexpr double kQTrainedMin = -2.0;  // the lowest rate level drawn in trainin
 constexpr int64_t kMaxSide = 32768;
 constexpr int64_t kMaxPixels = int64_t{1} << 28;
 constexpr int64_t kMaxRefinePixels = int64_t{1} << 22;  // 4 megapixels: refinement keeps every activation
+// With downscaling allowed, --bpp tries a picture half as large (then a quarter) while the current size lands
+// below this rate level, and keeps the one that decodes closest to the original.
+constexpr double kDownscaleBelowQ = 2.0;
 
 // What the entropy decoder recovers from a file, before synthesis (also what the determinism tests compare).
 struct DecodedLatents {
@@ -35,6 +38,7 @@ struct RateSearch {
   double q = 0;
   double bpp = 0;
   bool hit_max = false;  // the target is above what the highest q spends: the file is smaller than asked
+  int scale = 1;         // the picture was coded downscaled by this (1, 2 or 4) and is upscaled on decode
 };
 
 class ImageCodec {
@@ -49,7 +53,9 @@ class ImageCodec {
   std::vector<uint8_t> encode(const Image& img, double q) const { return encode(img, q, refine_steps_); }
   std::vector<uint8_t> encode(const Image& img, double q, int refine_steps) const;
   // The largest q whose file (headers included) is at most `bpp` bits per pixel. Throws UsageError naming the
-  // lowest reachable bpp when even q_min spends more.
+  // lowest reachable bpp when even q_min spends more. With set_max_downscale(2 or 4), low targets also try the
+  // picture at half (quarter) size, coded at a higher rate level and upscaled (bicubic) by the decoder: the
+  // candidate with the smallest error against the original wins.
   RateSearch encode_to_bpp(const Image& img, double bpp) const { return encode_to_bpp(img, bpp, refine_steps_); }
   RateSearch encode_to_bpp(const Image& img, double bpp, int refine_steps) const;
   Image decode(const std::vector<uint8_t>& bytes) const;
@@ -65,16 +71,21 @@ class ImageCodec {
   // default). Pictures over kMaxRefinePixels are coded without it (memory). With --bpp the rate search runs
   // unrefined and the chosen level is then refined, kept only if the file still fits.
   void set_refinement_steps(int steps) { refine_steps_ = steps; }
+  // Largest downscale factor --bpp may choose: 1 (the default: always full size), 2 or 4.
+  void set_max_downscale(int s);
+  int max_downscale() const { return max_downscale_; }
   int refinement_steps() const { return refine_steps_; }
   bool int8_synthesis() const { return int8_ && !model_.g_s_int8.empty() && quant::Int8Layer::available(); }
 
  private:
   struct Analysis;
-  Analysis analyse(const Image& img) const;
+  Analysis analyse(const Image& img, int scale) const;
   std::vector<uint8_t> code(const Analysis& a, int64_t q_code, int refine_steps) const;
+  bool search_rate(const Analysis& a, double budget_bits, RateSearch* r, double* lowest_bpp) const;
   CodecModel model_;
   bool int8_ = true;
   int refine_steps_ = 0;
+  int max_downscale_ = 1;
 };
 
 }  // namespace nicodec::codecs::image
