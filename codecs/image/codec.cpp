@@ -254,6 +254,7 @@ RateSearch ImageCodec::encode_to_bpp(const Image& img, double bpp, int refine_st
       lowest_bpp = s == 1 ? lowest : std::min(lowest_bpp, lowest);
       continue;
     }
+    if (s > 1 && r.hit_max) break;  // the small picture cannot use the budget: the file must be within 5% of it
     const double error = max_downscale_ > 1 ? squared_error(decode(r.bytes), img) : 0;
     if (!found || error < best_error) best = std::move(r), best_a = std::move(a), best_error = error, found = true;
     if (found && best.scale == s && best.q >= kDownscaleBelowQ) break;  // fine at this size: smaller only loses
