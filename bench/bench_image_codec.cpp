@@ -37,13 +37,18 @@ void BM_Encode(benchmark::State& state) {
 }
 BENCHMARK(BM_Encode)->Arg(0)->Arg(30)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// Args: target in thousandths of a bpp, largest downscale factor (4: the nicodec command's default).
 void BM_EncodeToBpp(benchmark::State& state) {
   setup_torch_threads();
+  ImageCodec c(load_model(std::string(NICODEC_MODELS) + "/" + kModelFile));
+  c.set_max_downscale(static_cast<int>(state.range(1)));
+  const double target = static_cast<double>(state.range(0)) / 1000.0;
   RateSearch r;
-  for (auto _ : state) benchmark::DoNotOptimize(r = codec().encode_to_bpp(photo(), 0.25));
+  for (auto _ : state) benchmark::DoNotOptimize(r = c.encode_to_bpp(photo(), target));
+  state.SetLabel("--bpp " + std::to_string(target).substr(0, 4) + ", coded at 1/" + std::to_string(r.scale) + " size");
   state.counters["bpp"] = r.bpp;
 }
-BENCHMARK(BM_EncodeToBpp)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_EncodeToBpp)->Args({250, 1})->Args({50, 4})->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_Decode(benchmark::State& state) {
   setup_torch_threads();
