@@ -24,7 +24,8 @@ struct Anchor {
   std::string encode_at_target = {};
 };
 
-// The classical anchors, then "nicodec" and "nicodec-float" (our learned codec with its int8 or its float
+// The classical anchors, then "nicodec", "nicodec-fast", "nicodec-bpp" and "nicodec-float" (our learned codec with
+// refinement, without it, through --bpp targets with the command's defaults, and with its float
 // synthesis, run through its own binary next to this program's, with the model nicodec finds) when that binary
 // exists.
 std::vector<Anchor> image_anchors();

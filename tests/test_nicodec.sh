@@ -16,6 +16,22 @@ size=$(stat -c %s "$dir/a.nic")
 # At most 0.3 bpp and within 5% of it, headers included.
 if [ $((size * 8 * 1000)) -le $((pixels * 300)) ] && [ $((size * 8 * 1000)) -ge $((pixels * 285)) ]; then
   pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: --bpp 0.3 gave $size bytes"; fi
+# A low target on a smooth picture codes it at reduced size: still at most the target, the factor in `info`,
+# and the decoder gives back the full size. --max-downscale 1 keeps full size.
+ffmpeg -hide_banner -loglevel error -nostdin -y -f lavfi -i "gradients=s=320x200:c0=0x507090:c1=0xd0c0a0:seed=3" \
+  -frames:v 1 "$dir/ramp.png"
+check "encode --bpp 0.03 (smooth picture)" 0 "$tool" encode "$dir/ramp.png" --bpp 0.03 --refine 0 -o "$dir/r.nic"
+expect_in_err "reduced size reported" "at 1/[24] size"
+size=$(stat -c %s "$dir/r.nic")
+[ $((size * 8 * 1000)) -le $((320 * 200 * 30)) ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: --bpp 0.03 gave $size bytes"; }
+check "info of a reduced-size file" 0 "$tool" info "$dir/r.nic"
+grep -Eq "param +s +[24]" "$dir/out" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: info lacks the factor s"; }
+check "decode a reduced-size file" 0 "$tool" decode "$dir/r.nic" -o "$dir/r.png"
+[ "$(ffprobe -v error -show_entries stream=width,height -of csv=p=0 "$dir/r.png")" = "320,200" ] &&
+  pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: reduced-size file did not decode to 320x200"; }
+check "--max-downscale 1" 0 "$tool" encode "$dir/ramp.png" --bpp 0.1 --refine 0 --max-downscale 1 -o "$dir/r1.nic"
+"$tool" info "$dir/r1.nic" | grep -Eq "param +s " && { fail=$((fail + 1)); echo "FAIL: --max-downscale 1 downscaled"; } || pass=$((pass + 1))
+check "--max-downscale 3 refused" 2 "$tool" encode "$dir/ramp.png" --bpp 0.1 --max-downscale 3 -o "$dir/c.nic"
 check "encode --quality" 0 "$tool" encode "$img" --quality 80 -o "$dir/q.nic"
 check "info" 0 "$tool" info "$dir/a.nic"
 grep -q "nicodec-image" "$dir/out" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: info lacks the model"; }
