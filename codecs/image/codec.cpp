@@ -112,6 +112,15 @@ double squared_error(const Image& a, const Image& b) {
 
 bool valid_scale(int64_t s) { return s == 1 || s == 2 || s == 4; }
 
+// The picture the sections describe: the original size (w, h) divided by the downscale factor, rounded up.
+struct CodedSize {
+  int64_t scale, width, height;
+};
+CodedSize coded_size(const Container& c) {
+  const int64_t s = c.has_param("s") ? c.param("s") : 1;
+  return {s, (c.param("w") + s - 1) / s, (c.param("h") + s - 1) / s};
+}
+
 }  // namespace
 
 ImageCodec::ImageCodec(CodecModel model) : model_(std::move(model)) {
@@ -256,9 +265,9 @@ RateSearch ImageCodec::encode_to_bpp(const Image& img, double bpp, int refine_st
     }
     if (s > 1 && r.hit_max) break;  // the small picture cannot use the budget: the file must be within 5% of it
     const double error = max_downscale_ > 1 ? squared_error(decode(r.bytes), img) : 0;
-    if (!found || error < best_error) best = std::move(r), best_a = std::move(a), best_error = error, found = true;
-    if (found && best.scale == s && best.q >= kDownscaleBelowQ) break;  // fine at this size: smaller only loses
-    if (found && best.scale != s) break;                                // the smaller picture lost
+    if (found && error >= best_error) break;  // the smaller picture lost
+    best = std::move(r), best_a = std::move(a), best_error = error, found = true;
+    if (best.q >= kDownscaleBelowQ) break;  // fine at this size: smaller only loses
   }
   if (!found)
     throw UsageError("--bpp " + std::to_string(bpp) + " is below what this model reaches on this " +
@@ -290,9 +299,8 @@ DecodedLatents ImageCodec::decode_latents(const std::vector<uint8_t>& bytes) con
   DecodedLatents d;
   d.header = inspect(bytes);
   const auto& cfg = model_.net->config();
-  const int64_t s = d.header.has_param("s") ? d.header.param("s") : 1;
-  const int64_t W = (d.header.param("w") + s - 1) / s, H = (d.header.param("h") + s - 1) / s;
-  const int64_t Hp = round_up(H, 64), Wp = round_up(W, 64);
+  const CodedSize cs = coded_size(d.header);
+  const int64_t Hp = round_up(cs.height, 64), Wp = round_up(cs.width, 64);
   const auto& tables = gaussian_tables();
   const int64_t zh = Hp / 64, zw = Wp / 64;
   const auto z_tables = unpack6(d.header.section("zs").data, static_cast<size_t>(cfg.Nz));
@@ -314,23 +322,24 @@ Image ImageCodec::decode(const std::vector<uint8_t>& bytes) const {
   const DecodedLatents d = decode_latents(bytes);
   torch::NoGradGuard ng;
   ImageModel net = model_.net;  // a non-const handle to the shared module
-  const int64_t s = d.header.has_param("s") ? d.header.param("s") : 1;
-  const int64_t W = (d.header.param("w") + s - 1) / s, H = (d.header.param("h") + s - 1) / s;
-  const int64_t Hp = round_up(H, 64), Wp = round_up(W, 64);
+  const CodedSize cs = coded_size(d.header);
+  const int64_t Hp = round_up(cs.height, 64), Wp = round_up(cs.width, 64);
+  const int64_t W = d.header.param("w"), H = d.header.param("h");
   const double q = static_cast<double>(d.header.param("q")) / 1000.0;
   auto y_hat = (d.y_symbols.to(torch::kFloat) + d.means) * net->gain(torch::full({1}, q), true);
   const bool int8 = int8_synthesis();
   auto x_hat = run_tiled(
       [&](const torch::Tensor& t) { return int8 ? model_.g_s_int8.forward(net->g_s, t).clamp(0.0, 1.0) : net->synthesis(t); }, y_hat,
       Hp / 16, Wp / 16, 1, 16, 3);
+  x_hat = x_hat.narrow(2, 0, cs.height).narrow(3, 0, cs.width);
+  if (cs.scale > 1) x_hat = upscale_bicubic(x_hat, cs.scale);  // before rounding: one conversion to 8 bits
   auto px = x_hat.narrow(2, 0, H).narrow(3, 0, W).mul(255.0).round_().clamp_(0, 255).to(torch::kUInt8);
   px = px.squeeze(0).permute({1, 2, 0}).contiguous();
   Image img;
   img.width = static_cast<int>(W);
   img.height = static_cast<int>(H);
   img.rgb.assign(px.data_ptr<uint8_t>(), px.data_ptr<uint8_t>() + px.numel());
-  if (s == 1) return img;
-  return upscale_bicubic(img, static_cast<int>(s), static_cast<int>(d.header.param("w")), static_cast<int>(d.header.param("h")));
+  return img;
 }
 
 }  // namespace nicodec::codecs::image

@@ -1,7 +1,5 @@
 #include "codecs/image/resampling.h"
 
-#include <torch/torch.h>
-
 #include "core/error.h"
 
 namespace nicodec::codecs::image {
@@ -25,26 +23,13 @@ Image downscale_box(const Image& img, int s) {
   return out;
 }
 
-Image upscale_bicubic(const Image& small, int s, int width, int height) {
-  if (s < 1 || width > small.width * s || height > small.height * s || width < 1 || height < 1)
-    throw UsageError("upscale: " + std::to_string(small.width) + "x" + std::to_string(small.height) + " by " +
-                     std::to_string(s) + " cannot make " + std::to_string(width) + "x" + std::to_string(height));
-  torch::NoGradGuard ng;
-  auto x = torch::from_blob(const_cast<uint8_t*>(small.rgb.data()), {1, small.height, small.width, 3}, torch::kUInt8)
-               .permute({0, 3, 1, 2})
-               .to(torch::kFloat);
+torch::Tensor upscale_bicubic(const torch::Tensor& x, int64_t s) {
+  if (s < 1 || x.dim() != 4) throw UsageError("upscale: needs a [B, C, H, W] picture and a factor of at least 1");
   namespace F = torch::nn::functional;
-  auto up = F::interpolate(x, F::InterpolateFuncOptions()
-                                  .size(std::vector<int64_t>{int64_t{small.height} * s, int64_t{small.width} * s})
-                                  .mode(torch::kBicubic)
-                                  .align_corners(false));
-  auto px = up.narrow(2, 0, height).narrow(3, 0, width).round_().clamp_(0, 255).to(torch::kUInt8);
-  px = px.squeeze(0).permute({1, 2, 0}).contiguous();
-  Image out;
-  out.width = width;
-  out.height = height;
-  out.rgb.assign(px.data_ptr<uint8_t>(), px.data_ptr<uint8_t>() + px.numel());
-  return out;
+  return F::interpolate(x, F::InterpolateFuncOptions()
+                               .size(std::vector<int64_t>{x.size(2) * s, x.size(3) * s})
+                               .mode(torch::kBicubic)
+                               .align_corners(false));
 }
 
 }  // namespace nicodec::codecs::image

@@ -3,6 +3,8 @@
 // encoder compares both; codec.h). Box filter down, bicubic up, both aligned on pixel centres so that a
 // factor-s round trip keeps the picture where it was.
 #pragma once
+#include <torch/torch.h>
+
 #include "core/media/image_io.h"
 
 namespace nicodec::codecs::image {
@@ -12,8 +14,8 @@ namespace nicodec::codecs::image {
 Image downscale_box(const Image& img, int s);
 
 // The inverse direction: bicubic interpolation (a = -0.75, pixel centres aligned: output pixel j samples the
-// small picture at (j + 0.5) / s - 0.5, edges clamped) to width x height, which must be at most s times the
-// small picture's size on each side.
-Image upscale_bicubic(const Image& small, int s, int width, int height);
+// input at (j + 0.5) / s - 0.5, edges clamped) of a float picture [B, C, h, w] to [B, C, s h, s w]; no rounding
+// or clamping, so the caller converts to 8 bits once.
+torch::Tensor upscale_bicubic(const torch::Tensor& x, int64_t s);
 
 }  // namespace nicodec::codecs::image
