@@ -273,12 +273,33 @@ RateSearch ImageCodec::encode_to_bpp(const Image& img, double bpp, int refine_st
     throw UsageError("--bpp " + std::to_string(bpp) + " is below what this model reaches on this " +
                      std::to_string(img.width) + "x" + std::to_string(img.height) + " image: the lowest rate is " +
                      std::to_string(lowest_bpp) + " bpp (headers included); ask for at least that");
-  if (refine_steps > 0) {  // refine the chosen level; keep it only if the file still fits
-    auto refined = code(*best_a, std::llround(best.q * 1000.0), refine_steps);
-    if (8.0 * static_cast<double>(refined.size()) <= budget) best.bytes = std::move(refined);
-  }
+  if (refine_steps > 0) refine_within_budget(img, *best_a, budget, refine_steps, &best);
   best.bpp = 8.0 * static_cast<double>(best.bytes.size()) / pixels;
   return best;
+}
+
+// Refinement changes the rate a little either way. A refined file that outgrows the budget is redone at the level
+// whose unrefined file leaves room for that growth (a few percent: a small step down in q); the refined file is
+// kept when it fits and decodes closer to the original than the unrefined one.
+void ImageCodec::refine_within_budget(const Image& img, const Analysis& a, double budget, int steps,
+                                      RateSearch* r) const {
+  auto bits = [](const std::vector<uint8_t>& b) { return 8.0 * static_cast<double>(b.size()); };
+  double q = r->q, unrefined_bits = bits(r->bytes);
+  for (int attempt = 0; attempt <= kRefineRetries; ++attempt) {
+    auto refined = code(a, std::llround(q * 1000.0), steps);
+    if (bits(refined) <= budget) {
+      if (q == r->q || squared_error(decode(refined), img) < squared_error(decode(r->bytes), img)) {
+        r->bytes = std::move(refined);
+        r->q = q;
+      }
+      return;
+    }
+    RateSearch lower;
+    double lowest = 0;
+    if (!search_rate(a, budget * unrefined_bits / bits(refined), &lower, &lowest) || lower.q >= q) return;
+    q = lower.q;
+    unrefined_bits = bits(lower.bytes);
+  }
 }
 
 Container ImageCodec::inspect(const std::vector<uint8_t>& bytes) const {

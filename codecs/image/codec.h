@@ -24,6 +24,8 @@ constexpr int64_t kMaxRefinePixels = int64_t{1} << 22;  // 4 megapixels: refinem
 // With downscaling allowed, --bpp tries a picture half as large (then a quarter) while the current size lands
 // below this rate level, and keeps the one that decodes closest to the original.
 constexpr double kDownscaleBelowQ = 2.0;
+// With --bpp and refinement: how many times a refined file that outgrew the budget is redone at a lower level.
+constexpr int kRefineRetries = 2;
 
 // What the entropy decoder recovers from a file, before synthesis (also what the determinism tests compare).
 struct DecodedLatents {
@@ -69,7 +71,8 @@ class ImageCodec {
   void set_int8_synthesis(bool on) { int8_ = on; }
   // Encoder effort: gradient steps of latent refinement per picture (latent_refinement.h; 0 = none, the
   // default). Pictures over kMaxRefinePixels are coded without it (memory). With --bpp the rate search runs
-  // unrefined and the chosen level is then refined, kept only if the file still fits.
+  // unrefined and the chosen level is then refined; a refined file over the budget is redone a little lower
+  // (refine_within_budget); the unrefined file stays when no refined file fits or the one that fits decodes no closer.
   void set_refinement_steps(int steps) { refine_steps_ = steps; }
   // Largest downscale factor --bpp may choose: 1 (the default: always full size), 2 or 4.
   void set_max_downscale(int s);
@@ -82,6 +85,7 @@ class ImageCodec {
   Analysis analyse(const Image& img, int scale) const;
   std::vector<uint8_t> code(const Analysis& a, int64_t q_code, int refine_steps) const;
   bool search_rate(const Analysis& a, double budget_bits, RateSearch* r, double* lowest_bpp) const;
+  void refine_within_budget(const Image& img, const Analysis& a, double budget_bits, int steps, RateSearch* r) const;
   CodecModel model_;
   bool int8_ = true;
   int refine_steps_ = 0;
