@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "entropy/distributions.h"
+#include "quant/layers/integer_conv_io.h"
 
 namespace nicodec::codecs::image {
 
@@ -41,67 +42,6 @@ torch::Tensor run_float(const FloatConv& c, const torch::Tensor& x) {
     return F::conv_transpose2d(x, c.weight, F::ConvTranspose2dFuncOptions().bias(c.bias).stride(c.stride)
                                               .padding(c.padding).output_padding(c.output_padding));
   return F::conv2d(x, c.weight, F::Conv2dFuncOptions().bias(c.bias).stride(c.stride).padding(c.padding));
-}
-
-// Stores an integer tensor in the narrowest of I8 / I16 / I32 that holds it.
-void put_int(quant::ModelFile& f, const std::string& name, const torch::Tensor& t) {
-  const int64_t lo = t.min().item<int64_t>(), hi = t.max().item<int64_t>();
-  quant::TensorData d;
-  d.shape = t.sizes().vec();
-  torch::Tensor c;
-  size_t width;
-  if (lo >= INT8_MIN && hi <= INT8_MAX) d.dtype = "I8", c = t.to(torch::kInt8), width = 1;
-  else if (lo >= INT16_MIN && hi <= INT16_MAX) d.dtype = "I16", c = t.to(torch::kInt16), width = 2;
-  else if (lo >= INT32_MIN && hi <= INT32_MAX) d.dtype = "I32", c = t.to(torch::kInt), width = 4;
-  else throw Error("integer h_s: " + name + " does not fit int32");
-  c = c.contiguous();
-  const auto* p = static_cast<const uint8_t*>(c.data_ptr());
-  d.bytes.assign(p, p + static_cast<size_t>(c.numel()) * width);
-  f.add_raw(name, std::move(d));
-}
-
-torch::Tensor get_int(const quant::ModelFile& f, const std::string& name, const std::vector<int64_t>& shape) {
-  const auto& d = f.raw(name);
-  if (d.shape != shape) throw FormatError("model file: " + name + " has the wrong shape");
-  if (d.dtype == "I8")
-    return torch::from_blob(const_cast<uint8_t*>(d.bytes.data()), shape, torch::kInt8).to(torch::kLong);
-  if (d.dtype == "I16")
-    return torch::from_blob(const_cast<uint8_t*>(d.bytes.data()), shape, torch::kInt16).to(torch::kLong);
-  if (d.dtype == "I32")
-    return torch::from_blob(const_cast<uint8_t*>(d.bytes.data()), shape, torch::kInt).to(torch::kLong);
-  throw FormatError("model file: " + name + " must be I8, I16 or I32, not " + d.dtype);
-}
-
-void save_layer(quant::ModelFile& f, const std::string& prefix, const quant::IntegerConv2d& l) {
-  const auto& p = l.params();
-  put_int(f, prefix + ".weight", p.weight);
-  put_int(f, prefix + ".bias", p.bias);
-  put_int(f, prefix + ".multiplier", p.multiplier);
-  put_int(f, prefix + ".shift", p.shift);
-  f.metadata[prefix + ".geometry"] = std::to_string(p.transposed) + " " + std::to_string(p.stride) + " " +
-                                     std::to_string(p.padding) + " " + std::to_string(p.output_padding) + " " +
-                                     std::to_string(p.out_min);
-}
-
-quant::IntegerConv2d load_layer(const quant::ModelFile& f, const std::string& prefix, std::vector<int64_t> wshape) {
-  auto it = f.metadata.find(prefix + ".geometry");
-  if (it == f.metadata.end()) throw FormatError("model file: no " + prefix + ".geometry");
-  quant::IntegerConvParams p;
-  int transposed = 0;
-  if (std::sscanf(it->second.c_str(), "%d %ld %ld %ld %ld", &transposed, &p.stride, &p.padding, &p.output_padding,
-                  &p.out_min) != 5 || p.stride < 1 || p.stride > 4 || p.padding < 0 || p.padding > 8 ||
-      p.output_padding < 0 || p.output_padding >= p.stride || (p.out_min != 0 && p.out_min != -kActMax))
-    throw FormatError("model file: bad " + prefix + ".geometry '" + it->second + "'");
-  p.transposed = transposed != 0;
-  const int64_t out = p.transposed ? wshape[1] : wshape[0];
-  p.weight = get_int(f, prefix + ".weight", wshape);
-  p.bias = get_int(f, prefix + ".bias", {out});
-  p.multiplier = get_int(f, prefix + ".multiplier", {out});
-  p.shift = get_int(f, prefix + ".shift", {out});
-  if (p.shift.min().item<int64_t>() < 1 || p.shift.max().item<int64_t>() > 62 ||
-      p.multiplier.min().item<int64_t>() < 0 || p.multiplier.max().item<int64_t>() >= 65536)
-    throw FormatError("model file: " + prefix + " has multipliers or shifts out of range");
-  return quant::IntegerConv2d(std::move(p));
 }
 
 }  // namespace
@@ -146,9 +86,9 @@ IntegerHyperSynthesis IntegerHyperSynthesis::from_float(torch::nn::Sequential& h
 }
 
 void IntegerHyperSynthesis::save(quant::ModelFile& f) const {
-  for (size_t i = 0; i < hidden_.size(); ++i) save_layer(f, "h_s.int." + std::to_string(i), hidden_[i]);
-  save_layer(f, "h_s.int.mean", mean_head_);
-  save_layer(f, "h_s.int.scale", scale_head_);
+  for (size_t i = 0; i < hidden_.size(); ++i) quant::save_integer_conv(f, "h_s.int." + std::to_string(i), hidden_[i]);
+  quant::save_integer_conv(f, "h_s.int.mean", mean_head_);
+  quant::save_integer_conv(f, "h_s.int.scale", scale_head_);
   f.metadata["h_s.int.layers"] = std::to_string(hidden_.size());
   f.metadata["h_s.int.mean_shift"] = std::to_string(mean_shift_);
 }
@@ -168,13 +108,13 @@ IntegerHyperSynthesis IntegerHyperSynthesis::load(const quant::ModelFile& f, int
     const std::string prefix = "h_s.int." + std::to_string(i);
     const auto& w = f.raw(prefix + ".weight");
     if (w.shape.size() != 4 || w.shape[0] != in) throw FormatError("model file: " + prefix + ".weight has the wrong shape");
-    r.hidden_.push_back(load_layer(f, prefix, w.shape));
+    r.hidden_.push_back(quant::load_integer_conv(f, prefix, w.shape));
     in = w.shape[1];
   }
   const auto& wm = f.raw("h_s.int.mean.weight");
   if (wm.shape.size() != 4 || wm.shape[0] != M || wm.shape[1] != in) throw FormatError("model file: h_s.int.mean.weight has the wrong shape");
-  r.mean_head_ = load_layer(f, "h_s.int.mean", wm.shape);
-  r.scale_head_ = load_layer(f, "h_s.int.scale", wm.shape);
+  r.mean_head_ = quant::load_integer_conv(f, "h_s.int.mean", wm.shape);
+  r.scale_head_ = quant::load_integer_conv(f, "h_s.int.scale", wm.shape);
   r.build_index_lut();
   return r;
 }
@@ -210,8 +150,10 @@ EntropyParameters IntegerHyperSynthesis::forward_reference(const torch::Tensor& 
 
 EntropyParameters IntegerHyperSynthesis::finish(const torch::Tensor& mean_q, const torch::Tensor& log_scale_q) const {
   EntropyParameters p;
+  p.mean_q = mean_q.to(torch::kInt);
+  p.log_scale_q = log_scale_q.to(torch::kInt);
   p.means = mean_q.to(torch::kFloat) * std::ldexp(1.0, -mean_shift_);  // exact: a power of two
-  auto ls = (log_scale_q.to(torch::kLong) + 32768).cpu().contiguous();
+  auto ls = (log_scale_q.to(torch::kLong).clamp(-32768, 32767) + 32768).cpu().contiguous();
   auto idx = torch::empty(ls.sizes(), torch::kInt);
   const int64_t* lp = ls.data_ptr<int64_t>();
   int32_t* ip = idx.data_ptr<int32_t>();

@@ -25,6 +25,7 @@ constexpr int kZMax = 32767;        // z symbols enter h_s clamped to +-kZMax
 struct EntropyParameters {
   torch::Tensor means;  // float [B, M, h, w]: exact multiples of 2^-mean_shift
   torch::Tensor index;  // int32 [B, M, h, w]: scale table index per latent element
+  torch::Tensor mean_q, log_scale_q;  // the integers they come from (int32, steps 2^-mean_shift and 2^-kLogScaleShift)
 };
 
 class IntegerHyperSynthesis {
@@ -43,10 +44,12 @@ class IntegerHyperSynthesis {
   // The same through quant::integer_conv_reference (nested loops, int64): what forward() must equal.
   EntropyParameters forward_reference(const torch::Tensor& z_symbols) const;
   int mean_shift() const { return mean_shift_; }
+  // Means and table indexes from integer means (steps 2^-mean_shift) and log-scales (steps 2^-kLogScaleShift),
+  // e.g. after the checkerboard context corrected them (context_model.h).
+  EntropyParameters finish(const torch::Tensor& mean_q, const torch::Tensor& log_scale_q) const;
 
  private:
   void build_index_lut();
-  EntropyParameters finish(const torch::Tensor& mean_q, const torch::Tensor& log_scale_q) const;
   std::vector<quant::IntegerConv2d> hidden_;  // deconv + ReLU layers
   quant::IntegerConv2d mean_head_, scale_head_;
   int mean_shift_ = 6;
