@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "codecs/common/image_crops.h"
+#include "codecs/image/context_trainer.h"
 #include "codecs/image/model_io.h"
 #include "codecs/image/trainer.h"
 #include "core/error.h"
@@ -54,10 +55,37 @@ int main(int argc, char** argv) {
                  "instead of training: print the float model's bpp and PSNR at q = -2, 0, 2, 4, 6, 8 on these images "
                  "(latest weights, or --snapshot N)");
   app.add_option("--snapshot", snapshot, "with --export: the weights kept at this step (every 1000) instead of the latest");
+  codecs::image::ContextTrainConfig ctx_cfg;
+  app.add_option("--context", ctx_cfg.model_path,
+                 "train a checkerboard context for this model file instead (the model stays frozen; --checkpoint, "
+                 "--steps, --batch, --lr, --data, --seed apply; with --export: write the model file plus the context)");
+  app.add_option("--context-channels", ctx_cfg.channels, "width of the context network (new runs only)")
+      ->check(CLI::Range(8, 1024))->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   try {
     if (cfg.crop % 64 != 0) throw UsageError("--crop must be a multiple of 64");
     setup_torch_threads(threads);
+    if (!ctx_cfg.model_path.empty()) {
+      ctx_cfg.data_dir = cfg.data_dir;
+      if (app.count("--checkpoint")) ctx_cfg.checkpoint_dir = cfg.checkpoint_dir;
+      ctx_cfg.seed = cfg.seed;
+      ctx_cfg.log_every = cfg.log_every;
+      // The main trainer's defaults do not suit this small network; the context's own apply unless given.
+      if (app.count("--steps")) ctx_cfg.steps = cfg.steps;
+      if (app.count("--batch")) ctx_cfg.batch = cfg.batch;
+      if (app.count("--crop")) ctx_cfg.crop = cfg.crop;
+      if (app.count("--lr")) ctx_cfg.lr = cfg.lr;
+      if (app.count("--checkpoint-every")) ctx_cfg.checkpoint_every = cfg.checkpoint_every;
+      if (app.count("--q-min")) ctx_cfg.q_min = cfg.q_min;
+      if (!export_path.empty()) {
+        std::fprintf(stderr, "%s", codecs::image::export_context_model(ctx_cfg, version, notes, export_path).c_str());
+        std::fprintf(stderr, "nicodec-train: exported %s with the context of %s to %s\n", ctx_cfg.model_path.c_str(),
+                     ctx_cfg.checkpoint_dir.c_str(), export_path.c_str());
+        return 0;
+      }
+      codecs::image::train_context(ctx_cfg);
+      return 0;
+    }
     if (!validate_images.empty()) {
       int64_t step = 0;
       auto net = codecs::image::load_checkpoint_model(cfg.checkpoint_dir, &step, snapshot);

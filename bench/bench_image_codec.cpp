@@ -1,5 +1,6 @@
 // nicodec image codec speed on a 768x512 photo (the Kodak size): encode at a fixed rate level (with and without
-// latent refinement), encode with the --bpp search, decode with the int8 and the float synthesis; plus int8 vs
+// latent refinement), encode with the --bpp search, decode with the int8 and the float synthesis, the entropy
+// decoding part alone; plus int8 vs
 // fp32 convolution and linear layers at decoder sizes (quant/layers/int8_conv.h).
 // Needs data/sets/images-eval (data/build_image_sets.sh). Run: NICODEC_THREADS=2 build/bench/bench_image_codec
 #include <benchmark/benchmark.h>
@@ -61,6 +62,15 @@ void BM_Decode(benchmark::State& state) {
   codec().set_int8_synthesis(true);
 }
 BENCHMARK(BM_Decode)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The entropy-decoding part of decode alone: z, the integer h_s, the checkerboard context and both y halves.
+void BM_DecodeLatents(benchmark::State& state) {
+  setup_torch_threads();
+  const auto bytes = codec().encode(photo(), 4.0);
+  state.SetLabel(codec().model().has_context ? "with checkerboard context" : "hyperprior only");
+  for (auto _ : state) benchmark::DoNotOptimize(codec().decode_latents(bytes));
+}
+BENCHMARK(BM_DecodeLatents)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // Arg 0 of the layer benchmarks: 0 = fp32 libtorch, 1 = Int8Layer as it runs (VNNI kernel where the CPU has
 // it), 2 = Int8Layer forced onto libtorch's quantized kernels.

@@ -47,7 +47,7 @@ const Anchor& find_in(const std::vector<Anchor>& all, const std::string& name, c
 // finds its model the usual way; results are cached per model file and binary content.
 // The image model nicodec and vidcodec load by default: codecs/image/model_io.h's kModelFile (the eval layer does
 // not link the codecs; keep the two equal).
-constexpr const char* kImageModelFile = "nicodec-image-v2.nicm";
+constexpr const char* kImageModelFile = "nicodec-image-v3.nicm";
 
 struct OwnCodec {
   std::string bin, model, tag, exe;  // exe: the quoted command with --threads 1 --quiet --model

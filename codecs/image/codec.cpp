@@ -4,6 +4,7 @@
 #include <functional>
 #include <optional>
 
+#include "codecs/image/context_model.h"
 #include "codecs/image/latent_refinement.h"
 #include "codecs/image/resampling.h"
 #include "core/error.h"
@@ -173,20 +174,35 @@ std::vector<uint8_t> ImageCodec::code(const Analysis& a, int64_t q_code, int ref
   const double q = static_cast<double>(q_code) / 1000.0;
   auto y = a.y0 * net->gain(torch::full({1}, q), false);
   auto z_sym = torch::round(net->hyper_analysis(y)).clamp(-kZMax, kZMax).to(torch::kInt).contiguous();
-  const auto p = model_.h_s.forward(z_sym);
+  const auto hyper = model_.h_s.forward(z_sym);
+  const auto anchors = anchor_mask(y.size(2), y.size(3));
+  auto symbols = [&](const EntropyParameters& e) {
+    return torch::round(y - e.means).clamp(-(1 << 30), 1 << 30).to(torch::kInt).contiguous();
+  };
+  // The parameters the file codes the current y with: the hyperprior's, the non-anchors' corrected by the
+  // context from the anchors' symbols.
+  auto coded_parameters = [&] {
+    return model_.has_context ? with_context(hyper, symbols(hyper).masked_fill(anchors.logical_not(), 0)) : hyper;
+  };
   if (refine_steps > 0 && a.width * a.height <= kMaxRefinePixels) {
     const auto& st = scale_table();
     auto table = torch::tensor(std::vector<float>(st.begin(), st.end()));
-    RefinementTarget t{a.x, a.height, a.width, p.means, table.index({p.index.to(torch::kLong)}),
-                       net->gain(torch::full({1}, q), true), net->config().lambda(q)};
-    y = refine_latents(net, t, y, refine_steps);
+    // Refinement holds the entropy parameters fixed, but the context's move with the anchors' symbols: refine in
+    // rounds, each against the parameters of the latents so far.
+    const int rounds = model_.has_context ? std::min(3, refine_steps) : 1;
+    for (int r = 0; r < rounds; ++r) {
+      const auto e = coded_parameters();
+      RefinementTarget t{a.x, a.height, a.width, e.means, table.index({e.index.to(torch::kLong)}),
+                         net->gain(torch::full({1}, q), true), net->config().lambda(q)};
+      y = refine_latents(net, t, y, refine_steps * (r + 1) / rounds - refine_steps * r / rounds);
+    }
   }
-  auto y_sym = torch::round(y - p.means).clamp(-(1 << 30), 1 << 30).to(torch::kInt).contiguous();
+  const auto p = coded_parameters();
+  const auto y_sym = symbols(p);
 
   const auto& tables = gaussian_tables();
   const auto z_tables = best_z_tables(z_sym);
   const auto z_idx = to_u16(z_index_map(z_tables, z_sym.size(2), z_sym.size(3)));
-  const auto y_idx = to_u16(p.index);
   Container c;
   c.codec = CodecKind::kImage;
   c.model = kModelId;
@@ -197,7 +213,18 @@ std::vector<uint8_t> ImageCodec::code(const Analysis& a, int64_t q_code, int ref
   if (a.scale > 1) c.set_param("s", a.scale);  // absent: full size (every file before downscaling existed)
   c.add_section("zs", pack6(z_tables));
   c.add_section("z", entropy::encode_with_indexes(z_sym.data_ptr<int32_t>(), z_idx.data(), z_idx.size(), tables));
-  c.add_section("y", entropy::encode_with_indexes(y_sym.data_ptr<int32_t>(), y_idx.data(), y_idx.size(), tables));
+  // With the context, "y" holds the anchors and "y2" the rest, each in memory order; without, "y" holds all.
+  auto add_y = [&](const std::string& name, const torch::Tensor& sym, const torch::Tensor& index) {
+    const auto v = sym.contiguous();
+    const auto idx = to_u16(index);
+    c.add_section(name, entropy::encode_with_indexes(v.data_ptr<int32_t>(), idx.data(), idx.size(), tables));
+  };
+  if (model_.has_context) {
+    add_y("y", y_sym.masked_select(anchors), p.index.masked_select(anchors));
+    add_y("y2", y_sym.masked_select(anchors.logical_not()), p.index.masked_select(anchors.logical_not()));
+  } else {
+    add_y("y", y_sym, p.index);
+  }
   return write_container(c);
 }
 
@@ -302,9 +329,20 @@ void ImageCodec::refine_within_budget(const Image& img, const Analysis& a, doubl
   }
 }
 
+EntropyParameters ImageCodec::with_context(const EntropyParameters& p, const torch::Tensor& anchor_symbols) const {
+  auto [mean_q, log_scale_q] = model_.context.forward(anchor_symbols, p.mean_q, p.log_scale_q);
+  return model_.h_s.finish(mean_q, log_scale_q);
+}
+
+bool ImageCodec::uses_context(const Container& c) const {
+  return model_.has_context && c.model_version == model_.version;
+}
+
 Container ImageCodec::inspect(const std::vector<uint8_t>& bytes) const {
   Container c = read_container(bytes);
-  c.expect(CodecKind::kImage, kModelId, model_.version);
+  // A model with a context also reads the files of its base model (the same transforms without it).
+  const bool base = model_.has_context && c.model_version == model_.context_base_version;
+  c.expect(CodecKind::kImage, kModelId, base ? model_.context_base_version : model_.version);
   const int64_t w = c.param_in("w", 1, kMaxSide), h = c.param_in("h", 1, kMaxSide);
   if (w * h > kMaxPixels) throw FormatError("the file claims a " + std::to_string(w) + "x" + std::to_string(h) + " image, over the 2^28-pixel limit");
   c.param_in("q", std::llround(q_min() * 1000.0), std::llround(q_max() * 1000.0));
@@ -313,6 +351,7 @@ Container ImageCodec::inspect(const std::vector<uint8_t>& bytes) const {
   c.section("zs");
   c.section("z");
   c.section("y");
+  if (uses_context(c)) c.section("y2");
   return c;
 }
 
@@ -329,11 +368,24 @@ DecodedLatents ImageCodec::decode_latents(const std::vector<uint8_t>& bytes) con
   auto z_sym = torch::empty({1, cfg.Nz, zh, zw}, torch::kInt);
   const auto& zs = d.header.section("z").data;
   entropy::decode_with_indexes(zs.data(), zs.size(), z_idx.data(), z_idx.size(), tables, z_sym.data_ptr<int32_t>());
-  const auto p = model_.h_s.forward(z_sym);
-  const auto y_idx = to_u16(p.index);
-  d.y_symbols = torch::empty({1, cfg.M, Hp / 16, Wp / 16}, torch::kInt);
-  const auto& ys = d.header.section("y").data;
-  entropy::decode_with_indexes(ys.data(), ys.size(), y_idx.data(), y_idx.size(), tables, d.y_symbols.data_ptr<int32_t>());
+  auto p = model_.h_s.forward(z_sym);
+  // Decodes section `name` with the table indexes `index` (in memory order) into the positions `where` of y.
+  d.y_symbols = torch::zeros({1, cfg.M, Hp / 16, Wp / 16}, torch::kInt);
+  auto read_y = [&](const std::string& name, const torch::Tensor& index, const torch::Tensor& where) {
+    const auto idx = to_u16(index);
+    auto v = torch::empty({static_cast<int64_t>(idx.size())}, torch::kInt);
+    const auto& ys = d.header.section(name).data;
+    entropy::decode_with_indexes(ys.data(), ys.size(), idx.data(), idx.size(), tables, v.data_ptr<int32_t>());
+    d.y_symbols.masked_scatter_(where, v);
+  };
+  if (uses_context(d.header)) {
+    const auto anchors = anchor_mask(Hp / 16, Wp / 16).expand_as(d.y_symbols);
+    read_y("y", p.index.masked_select(anchors), anchors);
+    p = with_context(p, d.y_symbols);  // the non-anchors are still 0 here
+    read_y("y2", p.index.masked_select(anchors.logical_not()), anchors.logical_not());
+  } else {
+    read_y("y", p.index, torch::ones_like(d.y_symbols, torch::kBool));
+  }
   d.means = p.means;
   d.index = p.index;
   return d;

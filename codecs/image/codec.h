@@ -4,7 +4,8 @@
 // Bitstream: container kind "image", model "nicodec-image" + model version; params w, h (original size),
 // q (rate level * 1000), s (only when the picture was coded downscaled: 2 or 4, see encode_to_bpp); sections "zs" (the Gaussian table of each hyper-latent channel, 6 bits each, chosen by
 // the encoder for this picture), "z" (hyper-latent) and "y" (latent, rANS with the Gaussian table that the
-// integer-exact h_s picks per element, around its predicted mean).
+// integer-exact h_s picks per element, around its predicted mean). With a model that has a checkerboard context
+// (context_model.h), "y" holds the anchors only and "y2" the other half, coded with the context's parameters.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -85,6 +86,9 @@ class ImageCodec {
   Analysis analyse(const Image& img, int scale) const;
   std::vector<uint8_t> code(const Analysis& a, int64_t q_code, int refine_steps) const;
   bool search_rate(const Analysis& a, double budget_bits, RateSearch* r, double* lowest_bpp) const;
+  // The hyperprior's parameters with the non-anchors' corrected by the checkerboard context.
+  EntropyParameters with_context(const EntropyParameters& p, const torch::Tensor& anchor_symbols) const;
+  bool uses_context(const Container& c) const;  // the file was coded with this model's context
   void refine_within_budget(const Image& img, const Analysis& a, double budget_bits, int steps, RateSearch* r) const;
   CodecModel model_;
   bool int8_ = true;

@@ -101,6 +101,14 @@ CodecModel load_model(const quant::ModelFile& f) {
   load_weights(f, float_weights(m.net));
   m.h_s = IntegerHyperSynthesis::load(f, c.Nz, c.M);
   m.g_s_int8 = quant::Int8Sequential::load(f, "g_s.int8", m.net->g_s);
+  if (f.metadata.count("context")) {
+    if (f.metadata.at("context") != "checkerboard")
+      throw FormatError("model file: unknown context model '" + f.metadata.at("context") + "'");
+    m.context = IntegerCheckerboardContext::load(f, c.M, m.h_s.mean_shift());
+    m.has_context = true;
+    m.context_base_version = static_cast<uint32_t>(f.metadata_int("context_base_version", 0, UINT32_MAX));
+    if (m.context_base_version == m.version) throw FormatError("model file: the context's base version equals the model's");
+  }
   m.weight_format = f.metadata.count("weight_format") ? f.metadata.at("weight_format") : "f32";
   m.description = c.describe() + ", weights " + m.weight_format;
   return m;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "codecs/image/context_model.h"
 #include "codecs/image/entropy_parameters.h"
 #include "codecs/image/model.h"
 #include "quant/layers/int8_sequential.h"
@@ -16,11 +17,16 @@ namespace nicodec::codecs::image {
 inline constexpr const char* kModelId = "nicodec-image";
 inline constexpr const char* kArchitecture = "mean-scale-hyperprior-gain-v1";
 // The shipped model in data/models: what nicodec and vidcodec load by default (and eval/anchors.cpp names too).
-inline constexpr const char* kModelFile = "nicodec-image-v2.nicm";
+inline constexpr const char* kModelFile = "nicodec-image-v3.nicm";
 
 struct CodecModel {
   ImageModel net{nullptr};      // g_a, h_a, g_s, gains (h_s inside is unused: the integer one below replaces it)
   IntegerHyperSynthesis h_s;
+  // The checkerboard context (context_model.h), when the file has one; files of context_base_version (the same
+  // model without it) still decode.
+  IntegerCheckerboardContext context;
+  bool has_context = false;
+  uint32_t context_base_version = 0;
   quant::Int8Sequential g_s_int8;  // g_s with int8 convolutions; empty when the file has no int8 calibration
   uint32_t version = 0;          // written into every bitstream
   std::string weight_format;     // how the float transforms' weights were stored
