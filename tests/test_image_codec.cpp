@@ -454,6 +454,40 @@ TEST(ImageCodec, TruncatedOrCorruptedFilesFailCleanly) {
 
 // At a target far below what a full-size picture codes well, a smooth picture coded at half or quarter size and
 // upscaled is much closer to the original; the choice is written in the file and the decoder follows it.
+// Damaged payloads behind a valid container CRC (a bug in an encoder, not a flipped bit): the two halves of y cut,
+// emptied, filled with noise or swapped either fail with a clear error or decode to a picture of the right size.
+TEST(ImageCodec, DamagedLatentSectionsBehindAValidCrcFailCleanly) {
+  const auto bytes = codec().encode(sample(), 3.0);
+  Lcg g{9};
+  int refused = 0;
+  for (int k = 0; k < 12; ++k) {
+    Container c = read_container(bytes);
+    auto find = [&](const std::string& name) -> std::vector<uint8_t>& {
+      for (auto& s : c.sections)
+        if (s.name == name) return s.data;
+      throw std::logic_error("no section " + name);
+    };
+    auto& y = find("y");
+    auto& y2 = find("y2");
+    auto& target = k % 2 ? y2 : y;
+    switch (k / 2) {
+      case 0: target.resize(target.size() / 2); break;
+      case 1: target.clear(); break;
+      case 2: for (auto& b : target) b = static_cast<uint8_t>(g.next(0, 255)); break;
+      case 3: std::swap(y, y2); break;
+      case 4: target.insert(target.end(), 64, 0xff); break;
+      default: target[target.size() / 3] ^= 0x55; break;
+    }
+    try {
+      const Image out = codec().decode(write_container(c));
+      EXPECT_EQ(out.width, 256);
+    } catch (const Error&) {
+      ++refused;
+    }
+  }
+  EXPECT_GT(refused, 0);
+}
+
 TEST(ImageCodec, LowTargetsCodeASmallerPictureWhenThatDecodesCloser) {
   const Image img = gradient_picture(384, 256);
   ImageCodec scaling(load_model(std::string(NICODEC_MODELS) + "/" + kModelFile));
