@@ -29,6 +29,32 @@ double scale_for(const torch::Tensor& x) {
   return std::max(1e-6, x.abs().max().item<double>() * 1.25 / static_cast<double>(kActMax));
 }
 
+// The 5x5 context layer where it matters: its input is zero off the anchors and only the non-anchors' outputs are
+// used (every later layer is 1x1, so no anchor output reaches a non-anchor). So only the 12 taps that land on
+// anchors are gathered, at the non-anchor positions only: a quarter of the dense product, the same integer sums
+// (the skipped products are exact zeros). Outputs at the anchors are left 0.
+torch::Tensor context_layer(const quant::IntegerConv2d& l, const torch::Tensor& x) {
+  const auto& p = l.params();
+  const int64_t N = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3), O = p.weight.size(0);
+  const auto others = anchor_mask(H, W).logical_not().to(x.device());
+  const int64_t L = others.sum().item<int64_t>();
+  auto padded = torch::constant_pad_nd(x.to(torch::kDouble), {2, 2, 2, 2});
+  std::vector<torch::Tensor> taps, weights;
+  for (int64_t dr = -2; dr <= 2; ++dr)
+    for (int64_t dc = -2; dc <= 2; ++dc) {
+      if ((dr + dc) % 2 == 0) continue;  // lands on another non-anchor: zero input
+      auto shifted = padded.narrow(2, 2 + dr, H).narrow(3, 2 + dc, W);
+      taps.push_back(shifted.masked_select(others).view({N, C, L}));
+      weights.push_back(p.weight.select(2, dr + 2).select(2, dc + 2));  // [O, C]
+    }
+  const int64_t T = static_cast<int64_t>(taps.size());
+  auto cols = torch::stack(taps, 2).view({N, C * T, L});
+  auto w = torch::stack(weights, 2).view({O, C * T}).to(x.device(), torch::kDouble);
+  auto out = torch::zeros({N, O, H, W}, torch::TensorOptions().dtype(torch::kInt).device(x.device()));
+  out.masked_scatter_(others.expand({N, O, H, W}), l.requantize(torch::matmul(w, cols)));
+  return out;
+}
+
 torch::Tensor run_integer(const quant::IntegerConv2d& l, const torch::Tensor& x) { return l.forward(x); }
 torch::Tensor run_reference(const quant::IntegerConv2d& l, const torch::Tensor& x) {
   return quant::integer_conv_reference(l.params(), x);
@@ -122,13 +148,14 @@ IntegerCheckerboardContext IntegerCheckerboardContext::load(const quant::ModelFi
 
 std::pair<torch::Tensor, torch::Tensor> IntegerCheckerboardContext::run(const torch::Tensor& anchor_symbols,
                                                                         const torch::Tensor& mean_q,
-                                                                        const torch::Tensor& log_scale_q, Conv conv) const {
+                                                                        const torch::Tensor& log_scale_q, Conv first,
+                                                                        Conv conv) const {
   const auto anchors = anchor_mask(mean_q.size(2), mean_q.size(3)).to(mean_q.device());
   auto sym = anchor_symbols.to(torch::kLong).clamp(-kActMax, kActMax).masked_fill(anchors.logical_not(), 0);
   auto hyp = torch::cat({rescale(mean_q, mean_shift_, kContextInputShift),
                          rescale(log_scale_q, kLogScaleShift, kContextInputShift)}, 1).clamp(-kActMax, kActMax);
   // Both branches come out in the same integer steps, so their sum is exact; ReLU after the sum.
-  auto h = (conv(ctx_, sym).to(torch::kLong) + conv(hyper_, hyp).to(torch::kLong)).clamp(0, kActMax);
+  auto h = (first(ctx_, sym).to(torch::kLong) + conv(hyper_, hyp).to(torch::kLong)).clamp(0, kActMax);
   h = conv(hidden_, h);
   auto mean = (mean_q.to(torch::kLong) + conv(mean_head_, h).to(torch::kLong)).clamp(-kActMax, kActMax);
   auto log_scale = (log_scale_q.to(torch::kLong) + conv(scale_head_, h).to(torch::kLong)).clamp(-32768, 32767);
@@ -139,12 +166,12 @@ std::pair<torch::Tensor, torch::Tensor> IntegerCheckerboardContext::run(const to
 std::pair<torch::Tensor, torch::Tensor> IntegerCheckerboardContext::forward(const torch::Tensor& anchor_symbols,
                                                                             const torch::Tensor& mean_q,
                                                                             const torch::Tensor& log_scale_q) const {
-  return run(anchor_symbols, mean_q, log_scale_q, run_integer);
+  return run(anchor_symbols, mean_q, log_scale_q, context_layer, run_integer);
 }
 
 std::pair<torch::Tensor, torch::Tensor> IntegerCheckerboardContext::forward_reference(
     const torch::Tensor& anchor_symbols, const torch::Tensor& mean_q, const torch::Tensor& log_scale_q) const {
-  return run(anchor_symbols, mean_q, log_scale_q, run_reference);
+  return run(anchor_symbols, mean_q, log_scale_q, run_reference, run_reference);
 }
 
 }  // namespace nicodec::codecs::image

@@ -71,8 +71,9 @@ class IntegerCheckerboardContext {
 
  private:
   using Conv = torch::Tensor (*)(const quant::IntegerConv2d&, const torch::Tensor&);
+  // first: how the 5x5 layer runs (fast: at the non-anchors only); conv: the 1x1 layers.
   std::pair<torch::Tensor, torch::Tensor> run(const torch::Tensor& anchor_symbols, const torch::Tensor& mean_q,
-                                              const torch::Tensor& log_scale_q, Conv conv) const;
+                                              const torch::Tensor& log_scale_q, Conv first, Conv conv) const;
   quant::IntegerConv2d ctx_, hyper_, hidden_, mean_head_, scale_head_;
   int mean_shift_ = 6;
 };

@@ -90,9 +90,17 @@ torch::Tensor IntegerConv2d::forward(const torch::Tensor& x) const {
     auto cols = F::unfold(xd, F::UnfoldFuncOptions({K, K}).padding(p_.padding).stride(p_.stride));  // [N, C*K*K, L]
     acc = torch::matmul(wd.view({O, C * K * K}), cols).view({N, O, Ho, Wo});
   }
-  auto a = acc.to(torch::kLong) + p_.bias.to(dev).view({1, -1, 1, 1});
-  auto M = p_.multiplier.to(dev).view({1, -1, 1, 1});
-  auto s = p_.shift.to(dev).view({1, -1, 1, 1});
+  return requantize(acc);
+}
+
+torch::Tensor IntegerConv2d::requantize(const torch::Tensor& acc) const {
+  const auto dev = acc.device();
+  const int64_t O = p_.bias.size(0);
+  std::vector<int64_t> shape(static_cast<size_t>(acc.dim()), 1);
+  shape[1] = O;  // channels on dimension 1: [N, O, ...]
+  auto a = acc.to(torch::kLong) + p_.bias.to(dev).view(shape);
+  auto M = p_.multiplier.to(dev).view(shape);
+  auto s = p_.shift.to(dev).view(shape);
   // Round half up in fixed point: floor((a M + 2^(s-1)) / 2^s); the arithmetic shift floors negatives too.
   auto y = torch::bitwise_right_shift(a * M + torch::bitwise_left_shift(torch::ones_like(s), s - 1), s);
   return y.clamp(p_.out_min, p_.out_max).to(torch::kInt);

@@ -40,6 +40,10 @@ class IntegerConv2d {
   // x: integer tensor [N, in, H, W] (any integer dtype, or float holding integers), on CPU or CUDA.
   // Returns int32 [N, out, H', W'].
   torch::Tensor forward(const torch::Tensor& x) const;
+  // The output step alone: accumulators [N, out, ...] (integer values, any dtype that holds them exactly) plus the
+  // bias, scaled and clamped to int32 outputs. For callers that compute the products their own way (e.g. only at
+  // some positions), exactly as forward() would.
+  torch::Tensor requantize(const torch::Tensor& acc) const;
   const IntegerConvParams& params() const { return p_; }
 
  private:
