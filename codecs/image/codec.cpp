@@ -185,14 +185,12 @@ std::vector<uint8_t> ImageCodec::code(const Analysis& a, int64_t q_code, int ref
     return model_.has_context ? with_context(hyper, symbols(hyper).masked_fill(anchors.logical_not(), 0)) : hyper;
   };
   if (refine_steps > 0 && a.width * a.height <= kMaxRefinePixels) {
-    const auto& st = scale_table();
-    auto table = torch::tensor(std::vector<float>(st.begin(), st.end()));
     // Refinement holds the entropy parameters fixed, but the context's move with the anchors' symbols: refine in
     // rounds, each against the parameters of the latents so far.
     const int rounds = model_.has_context ? std::min(3, refine_steps) : 1;
     for (int r = 0; r < rounds; ++r) {
       const auto e = coded_parameters();
-      RefinementTarget t{a.x, a.height, a.width, e.means, table.index({e.index.to(torch::kLong)}),
+      RefinementTarget t{a.x, a.height, a.width, e.means, table_scales(e.index),
                          net->gain(torch::full({1}, q), true), net->config().lambda(q)};
       y = refine_latents(net, t, y, refine_steps * (r + 1) / rounds - refine_steps * r / rounds);
     }

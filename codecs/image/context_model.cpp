@@ -24,6 +24,12 @@ torch::Tensor rescale(const torch::Tensor& x, int from, int to) {
   return v * (int64_t{1} << (to - from));
 }
 
+// The hyperprior's integer means and log-scales as the context's input: both in steps of 2^-kContextInputShift.
+torch::Tensor hyper_input(const torch::Tensor& mean_q, const torch::Tensor& log_scale_q, int mean_shift) {
+  return torch::cat({rescale(mean_q, mean_shift, kContextInputShift),
+                     rescale(log_scale_q, kLogScaleShift, kContextInputShift)}, 1).clamp(-kActMax, kActMax);
+}
+
 // Calibrated output scale of a layer: 1.25x headroom over the largest magnitude seen.
 double scale_for(const torch::Tensor& x) {
   return std::max(1e-6, x.abs().max().item<double>() * 1.25 / static_cast<double>(kActMax));
@@ -99,8 +105,7 @@ IntegerCheckerboardContext IntegerCheckerboardContext::from_float(CheckerboardCo
   r.mean_shift_ = mean_shift;
   // The float network on what the integer one will see: means and log-scales in steps of 2^-kContextInputShift.
   const double step = std::ldexp(1.0, -kContextInputShift);
-  auto hyp_in = torch::cat({rescale(calib.mean_q, mean_shift, kContextInputShift),
-                            rescale(calib.log_scale_q, kLogScaleShift, kContextInputShift)}, 1).to(torch::kFloat) * step;
+  auto hyp_in = hyper_input(calib.mean_q, calib.log_scale_q, mean_shift).to(torch::kFloat) * step;
   auto a = net->ctx->forward(calib.anchor_symbols.to(torch::kFloat));
   auto b = net->hyper->forward(hyp_in);
   const double s1 = std::max({scale_for(a), scale_for(b), scale_for(torch::relu(a + b))});
@@ -152,8 +157,7 @@ std::pair<torch::Tensor, torch::Tensor> IntegerCheckerboardContext::run(const to
                                                                         Conv conv) const {
   const auto anchors = anchor_mask(mean_q.size(2), mean_q.size(3)).to(mean_q.device());
   auto sym = anchor_symbols.to(torch::kLong).clamp(-kActMax, kActMax).masked_fill(anchors.logical_not(), 0);
-  auto hyp = torch::cat({rescale(mean_q, mean_shift_, kContextInputShift),
-                         rescale(log_scale_q, kLogScaleShift, kContextInputShift)}, 1).clamp(-kActMax, kActMax);
+  auto hyp = hyper_input(mean_q, log_scale_q, mean_shift_);
   // Both branches come out in the same integer steps, so their sum is exact; ReLU after the sum.
   auto h = (first(ctx_, sym).to(torch::kLong) + conv(hyper_, hyp).to(torch::kLong)).clamp(0, kActMax);
   h = conv(hidden_, h);

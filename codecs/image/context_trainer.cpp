@@ -38,8 +38,7 @@ Latents hyperprior(const CodecModel& m, const torch::Tensor& y0, const torch::Te
   l.log_scale_q = p.log_scale_q;
   l.means = p.means;
   l.log_scales = p.log_scale_q.to(torch::kFloat) * std::ldexp(1.0, -kLogScaleShift);
-  const auto& st = scale_table();
-  l.table_scales = torch::tensor(std::vector<float>(st.begin(), st.end())).index({p.index.to(torch::kLong)});
+  l.table_scales = table_scales(p.index);
   const auto anchors = anchor_mask(l.y.size(2), l.y.size(3));
   l.anchor_symbols = torch::round(l.y - l.means).masked_fill(anchors.logical_not(), 0);
   l.non_anchor = anchors.logical_not().to(torch::kFloat);
@@ -179,15 +178,13 @@ std::string export_context_model(const ContextTrainConfig& cfg, uint32_t version
   // What the integer context saves on these crops, coded as the codec codes them: symbols round(y - mean), table
   // scales.
   std::ostringstream report;
-  const auto& st = scale_table();
-  const auto table = torch::tensor(std::vector<float>(st.begin(), st.end()));
   const double pixels = static_cast<double>(y0.size(0) * cfg.crop * cfg.crop);
   double q = cfg.q_min;
   for (const auto& l : levels) {
     auto [mean_q, log_scale_q] = ictx.forward(l.anchor_symbols, l.mean_q, l.log_scale_q);
     const auto p = m.h_s.finish(mean_q, log_scale_q);
     auto sym_ctx = torch::round(l.y - p.means), sym_base = torch::round(l.y - l.means);
-    const double with = non_anchor_bpp(l, sym_ctx, torch::zeros_like(sym_ctx), table.index({p.index.to(torch::kLong)}), pixels).item<double>();
+    const double with = non_anchor_bpp(l, sym_ctx, torch::zeros_like(sym_ctx), table_scales(p.index), pixels).item<double>();
     const double without = non_anchor_bpp(l, sym_base, torch::zeros_like(sym_base), l.table_scales, pixels).item<double>();
     char line[160];
     std::snprintf(line, sizeof line, "  q %+5.1f: non-anchor y %.4f -> %.4f bpp (%+.1f%%) on %lld calibration crops\n", q,

@@ -51,6 +51,11 @@ const std::vector<double>& scale_table() {
   return t;
 }
 
+torch::Tensor table_scales(const torch::Tensor& index) {
+  const auto& st = scale_table();
+  return torch::tensor(std::vector<float>(st.begin(), st.end())).to(index.device()).index({index.to(torch::kLong)});
+}
+
 const entropy::CdfTables& gaussian_tables() {
   static const entropy::CdfTables t = entropy::make_parametric_tables(entropy::Family::kGaussian, scale_table());
   return t;

@@ -58,6 +58,8 @@ class IntegerHyperSynthesis {
 
 // The scale table and its rANS tables, shared by z and y (64 Gaussian scales from kScaleMin to kScaleMax).
 const std::vector<double>& scale_table();
+// The scale-table values at table indexes (float, the shape of `index`).
+torch::Tensor table_scales(const torch::Tensor& index);
 const entropy::CdfTables& gaussian_tables();
 
 }  // namespace nicodec::codecs::image
