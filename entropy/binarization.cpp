@@ -98,4 +98,29 @@ int32_t decode_signed(CabacDecoder& dec, SignedIntContexts& ctx, uint32_t prefix
   return static_cast<int32_t>(v);
 }
 
+namespace {
+constexpr int kMaxGammaExponent = 30;  // |v| < 2^31
+}  // namespace
+
+void encode_signed_gamma(CabacEncoder& enc, int32_t value, BinContext& zero, SignedGammaContexts& ctx) {
+  enc.encode(zero, value == 0);
+  if (value == 0) return;
+  enc.encode(ctx.sign, value < 0);
+  const uint32_t m = static_cast<uint32_t>(value < 0 ? -int64_t{value} : int64_t{value});
+  if (m >> (kMaxGammaExponent + 1)) throw UsageError("signed gamma: |value| must be below 2^31");
+  const int e = 31 - __builtin_clz(m);
+  for (int i = 0; i < e; ++i) enc.encode(pick(ctx.exponent, SignedGammaContexts::kExpCtx, static_cast<uint32_t>(i)), 1);
+  if (e < kMaxGammaExponent) enc.encode(pick(ctx.exponent, SignedGammaContexts::kExpCtx, static_cast<uint32_t>(e)), 0);
+  encode_fixed_length(enc, m - (1u << e), e);
+}
+
+int32_t decode_signed_gamma(CabacDecoder& dec, BinContext& zero, SignedGammaContexts& ctx) {
+  if (dec.decode(zero)) return 0;
+  const bool neg = dec.decode(ctx.sign);
+  int e = 0;
+  while (e < kMaxGammaExponent && dec.decode(pick(ctx.exponent, SignedGammaContexts::kExpCtx, static_cast<uint32_t>(e)))) ++e;
+  const int64_t m = (int64_t{1} << e) + decode_fixed_length(dec, e);
+  return static_cast<int32_t>(neg ? -m : m);
+}
+
 }  // namespace nicodec::entropy

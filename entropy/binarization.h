@@ -30,4 +30,17 @@ struct SignedIntContexts {
 void encode_signed(CabacEncoder& enc, int32_t value, SignedIntContexts& ctx, uint32_t prefix_max = 8);
 int32_t decode_signed(CabacDecoder& dec, SignedIntContexts& ctx, uint32_t prefix_max = 8);
 
+// Signed integer with a heavy tail (motion vector differences: mostly 0 or +-1, now and then hundreds): the zero
+// flag on a context the caller picks (it knows the neighbourhood), the sign, then |v| as an Elias-gamma code
+// whose exponent e = floor(log2 |v|) is unary on exponent[] and whose e lower bits are bypass. The adaptive
+// exponent learns the magnitudes' scale wherever it lies, where a fixed unary/Exp-Golomb split pays for every
+// large value in bypass bins. |v| in [2^e, 2^(e+1)) costs 2 e + 3 bins.
+struct SignedGammaContexts {
+  static constexpr int kExpCtx = 14;
+  BinContext sign, exponent[kExpCtx];
+};
+void encode_signed_gamma(CabacEncoder& enc, int32_t value, BinContext& zero, SignedGammaContexts& ctx);
+// Rejects exponents beyond 30 (a corrupted stream), so it neither loops nor overflows.
+int32_t decode_signed_gamma(CabacDecoder& dec, BinContext& zero, SignedGammaContexts& ctx);
+
 }  // namespace nicodec::entropy

@@ -12,8 +12,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     CabacDecoder dec(in.data, in.size);
     BinContext ctx[4];
     SignedIntContexts sctx;
+    SignedGammaContexts gctx;
     for (size_t i = 0; i < n; ++i) {
-      switch (i % 7) {
+      switch (i % 8) {
         case 0: dec.decode(ctx[i % 4]); break;
         case 1: dec.decode_bypass(static_cast<int>(i % 33)); break;
         case 2: decode_truncated_unary(dec, 12, ctx, 4); break;
@@ -21,6 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         case 4: decode_signed(dec, sctx); break;
         case 5: decode_fixed_length(dec, static_cast<int>(i % 33)); break;
         case 6: dec.decode_terminate(); break;
+        case 7: decode_signed_gamma(dec, ctx[i % 4], gctx); break;
       }
     }
     dec.finish();

@@ -86,11 +86,14 @@ TEST(Binarization, GarbageDecodesTerminate) {
     for (auto& b : junk) b = static_cast<uint8_t>(rng());
     if (junk.size() < 4) continue;
     SignedIntContexts ctx;
+    BinContext gamma_zero;
+    SignedGammaContexts gamma;
     try {
       CabacDecoder dec(junk.data(), junk.size());
       for (int i = 0; i < 1000; ++i) {
         decode_exp_golomb(dec, i % 4);
         decode_signed(dec, ctx);
+        decode_signed_gamma(dec, gamma_zero, gamma);
       }
     } catch (const FormatError&) {
       continue;  // expected: runs out of bytes or hits an overlong prefix
@@ -110,6 +113,46 @@ TEST(Binarization, SignedValuesIncludingExtremes) {
   CabacDecoder dec(bytes.data(), bytes.size());
   for (auto x : v) ASSERT_EQ(decode_signed(dec, dc), x);
   dec.finish();
+}
+
+TEST(Binarization, SignedGammaGridAndExtremes) {
+  std::mt19937 rng(5);
+  std::vector<int32_t> v = {0, 1, -1, 2, -3, 4, 7, -8, 255, 256, -1023, 1 << 20, std::numeric_limits<int32_t>::max(),
+                            -std::numeric_limits<int32_t>::max()};
+  for (double scale : {0.3, 3.0, 300.0, 3e6})
+    for (int i = 0; i < 5000; ++i) {
+      const double x = std::exponential_distribution<double>(1.0 / scale)(rng);
+      v.push_back(static_cast<int32_t>(std::lround(rng() % 2 ? x : -x)));
+    }
+  BinContext ez, dz;
+  SignedGammaContexts ec, dc;
+  CabacEncoder enc;
+  for (auto x : v) encode_signed_gamma(enc, x, ez, ec);
+  auto bytes = enc.finish();
+  CabacDecoder dec(bytes.data(), bytes.size());
+  for (auto x : v) ASSERT_EQ(decode_signed_gamma(dec, dz, dc), x);
+  dec.finish();
+  CabacEncoder bad;
+  EXPECT_THROW(encode_signed_gamma(bad, std::numeric_limits<int32_t>::min(), ez, ec), UsageError);
+}
+
+// Values of one magnitude class, |v| uniform in [256, 512) with a random sign: 9 bits of information each
+// (sign + 8 mantissa bits). Once the exponent contexts have learned the class, the gamma code gets close to that
+// bound, while the fixed split of encode_signed pays 8 unary bins and a 17-bin Exp-Golomb suffix for every value.
+TEST(Binarization, SignedGammaLearnsTheMagnitudeScale) {
+  std::mt19937 rng(8);
+  std::vector<int32_t> v(20000);
+  for (auto& x : v) x = static_cast<int32_t>(256 + rng() % 256) * (rng() % 2 ? 1 : -1);
+  BinContext zero;
+  SignedGammaContexts gamma;
+  SignedIntContexts plain;
+  CabacEncoder eg, ep;
+  for (auto x : v) encode_signed_gamma(eg, x, zero, gamma), encode_signed(ep, x, plain);
+  const double gamma_bits = 8.0 * static_cast<double>(eg.finish().size()) / static_cast<double>(v.size());
+  const double plain_bits = 8.0 * static_cast<double>(ep.finish().size()) / static_cast<double>(v.size());
+  EXPECT_GT(gamma_bits, 9.0 - 0.01);  // nothing codes below the entropy
+  EXPECT_LT(gamma_bits, 9.0 + 0.15) << "plain: " << plain_bits;
+  EXPECT_GT(plain_bits, 15.0);
 }
 
 }  // namespace

@@ -87,6 +87,7 @@ double naive_warp(const Image& ref, const MotionField& f, int x, int y, int c) {
 TEST(Motion, FieldCodingRoundTripsOverAGridOfSizesAndFields) {
   uint32_t s = 7;
   auto rnd = [&] { return s = s * 1103515245u + 12345u, static_cast<int>(s >> 8); };
+  for (int coding : {1, 2})
   for (auto [w, h] : {std::pair{1, 1}, {16, 16}, {17, 33}, {160, 96}, {1280, 720}})
     for (int kind = 0; kind < 4; ++kind) {
       MotionField f = MotionField::zero(w, h, kBlockSizes[kind % 2]);
@@ -94,24 +95,44 @@ TEST(Motion, FieldCodingRoundTripsOverAGridOfSizesAndFields) {
         const int v = kind == 0 ? 0 : kind == 1 ? rnd() % 9 - 4 : kind == 2 ? (rnd() % 2 ? kMaxMotion : -kMaxMotion) : rnd() % (2 * kMaxMotion + 1) - kMaxMotion;
         f.mv[i] = static_cast<int16_t>(v);
       }
-      const auto bytes = encode_motion(f);
-      const MotionField g = decode_motion(bytes.data(), bytes.size(), w, h);
+      const auto bytes = encode_motion(f, coding);
+      const MotionField g = decode_motion(bytes.data(), bytes.size(), w, h, coding);
       EXPECT_EQ(g.block, f.block);
-      EXPECT_EQ(g.mv, f.mv) << w << "x" << h << " kind " << kind;
+      EXPECT_EQ(g.mv, f.mv) << w << "x" << h << " kind " << kind << " coding " << coding;
       if (kind == 0 && w == 1280) {
         EXPECT_LT(bytes.size(), 64u);  // an all-zero field costs next to nothing
       }
     }
   // Garbage decodes to an error or to a field within range, never a crash.
   std::vector<uint8_t> junk(300);
-  for (int trial = 0; trial < 50; ++trial) {
+  for (int trial = 0; trial < 100; ++trial) {
     for (auto& b : junk) b = static_cast<uint8_t>(rnd());
     try {
-      const MotionField g = decode_motion(junk.data(), junk.size(), 320, 240);
+      const MotionField g = decode_motion(junk.data(), junk.size(), 320, 240, 1 + trial % 2);
       for (int16_t v : g.mv) EXPECT_LE(std::abs(v), kMaxMotion);
     } catch (const FormatError&) {
     }
   }
+}
+
+// What motion coding 2 is for: a field like the held-out clips' (most blocks keep the predicted vector, a moving
+// region's blocks differ from it by tens of quarter pixels) costs less than under coding 1, and a coding no
+// decoder knows is refused.
+TEST(Motion, CodingTwoSpendsLessOnLargeDifferencesAndUnknownCodingsAreRefused) {
+  uint32_t s = 11;
+  auto rnd = [&] { return s = s * 1103515245u + 12345u, static_cast<int>(s >> 8); };
+  MotionField f = MotionField::zero(1280, 720, 16);
+  for (int by = 0; by < f.blocks_y; ++by)
+    for (int bx = 0; bx < f.blocks_x; ++bx)
+      if (bx > 30 && bx < 50 && by > 10 && by < 30) {
+        f.at(bx, by)[0] = static_cast<int16_t>(40 + rnd() % 81 - 40);
+        f.at(bx, by)[1] = static_cast<int16_t>(-20 + rnd() % 41 - 20);
+      }
+  const size_t one = encode_motion(f, 1).size(), two = encode_motion(f, 2).size();
+  EXPECT_LT(static_cast<double>(two), 0.8 * static_cast<double>(one)) << two << " vs " << one;
+  EXPECT_THROW(encode_motion(f, 3), FormatError);
+  const auto bytes = encode_motion(f, 2);
+  EXPECT_THROW(decode_motion(bytes.data(), bytes.size(), 1280, 720, 0), FormatError);
 }
 
 TEST(Motion, CompensationMatchesTheNaiveWarp) {
@@ -179,6 +200,29 @@ TEST(Vidcodec, RoundTripIsDeterministicAndLooksLikeTheClip) {
   // A second encode writes the same file.
   encode_video(codec(), kClip, d / "c.nvc", o);
   EXPECT_EQ(read_file(d / "c.nvc"), bytes);
+}
+
+// Files written before motion coding 2 (no motion_coding in the header) still decode; the current coding is
+// recorded in the header.
+TEST(Vidcodec, FilesOfBothMotionCodingsDecode) {
+  Dir d;
+  VideoEncodeOptions o;
+  o.q = 2;
+  o.motion_coding = 1;
+  encode_video(codec(), kClip, d / "one.nvc", o);
+  o.motion_coding = 2;
+  encode_video(codec(), kClip, d / "two.nvc", o);
+  EXPECT_EQ(inspect_video(d / "one.nvc").header.find("motion_coding"), std::string::npos);
+  EXPECT_NE(inspect_video(d / "two.nvc").header.find("motion_coding"), std::string::npos);
+  for (const char* name : {"one", "two"}) {
+    SCOPED_TRACE(name);
+    const auto dr = decode_video(codec(), d / (std::string(name) + ".nvc"), d / (std::string(name) + ".y4m"));
+    EXPECT_EQ(dr.frames, 6);
+    int frames = 0;
+    EXPECT_GT(mean_psnr(kClip, d / (std::string(name) + ".y4m"), &frames), 24.0);
+  }
+  o.motion_coding = 3;
+  EXPECT_THROW(encode_video(codec(), kClip, d / "three.nvc", o), UsageError);
 }
 
 TEST(Vidcodec, PFramesSpendLessThanIntraOnly) {

@@ -30,13 +30,14 @@ int sad_lambda(double lambda) {
   return std::clamp(static_cast<int>(std::lround(std::sqrt(1.0 / lambda))), 1, kMaxSadLambda);
 }
 
-std::vector<uint8_t> choose_motion(const Image& cur, const Image& ref, const Flow& flow, double lambda, MotionField* field) {
+std::vector<uint8_t> choose_motion(const Image& cur, const Image& ref, const Flow& flow, double lambda, MotionField* field,
+                                   int coding) {
   const int lambda_sad = sad_lambda(lambda);
   std::vector<uint8_t> best;
   double best_cost = 0;
   for (int block : kBlockSizes) {
     MotionField f = estimate_motion(cur, ref, flow, block, lambda_sad);
-    auto bytes = encode_motion(f);
+    auto bytes = encode_motion(f, coding);
     const double cost = 8.0 * static_cast<double>(bytes.size()) + lambda * sse(cur, compensate(ref, f)) / 3.0;
     if (best.empty() || cost < best_cost) best_cost = cost, *field = std::move(f), best = std::move(bytes);
   }

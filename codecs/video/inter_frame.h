@@ -20,7 +20,8 @@ double sse(const Image& a, const Image& b);
 constexpr int kMaxSadLambda = 4096;
 int sad_lambda(double lambda);
 // The motion field at the block size (16 or 32) with the lower motion bits + lambda * SSE / 3, searched with
-// sad_lambda(lambda); returns its coded bytes.
-std::vector<uint8_t> choose_motion(const Image& cur, const Image& ref, const Flow& flow, double lambda, MotionField* field);
+// sad_lambda(lambda); returns its bytes in the given motion coding.
+std::vector<uint8_t> choose_motion(const Image& cur, const Image& ref, const Flow& flow, double lambda, MotionField* field,
+                                   int coding = kMotionCoding);
 
 }  // namespace nicodec::codecs::video

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <string>
 
 #include "core/error.h"
 #include "entropy/binarization.h"
@@ -42,10 +43,10 @@ int sample16(const uint8_t* plane, int w, int h, int stride, int px, int py) {
   return ((16 - fx) * (16 - fy) * a + fx * (16 - fy) * b + (16 - fx) * fy * c + fx * fy * d + 128) >> 8;
 }
 
-int motion_bins(int v) {
-  int n = 1, m = std::abs(v);
-  while (m) ++n, m >>= 1;
-  return v ? 2 * n : 1;
+int motion_bins(int v) {  // zero flag; sign, 2 e + 1 exponent bins and e mantissa bins for |v| in [2^e, 2^(e+1))
+  int e = -1, m = std::abs(v);
+  while (m) ++e, m >>= 1;
+  return v ? 2 * e + 3 : 1;
 }
 
 
@@ -95,29 +96,70 @@ Image compensate(const Image& ref, const MotionField& field) {
   return out;
 }
 
-std::vector<uint8_t> encode_motion(const MotionField& field) {
+namespace {
+
+// The contexts of one field's vector differences, for either coding; the decoder mirrors the encoder's calls.
+class MvdContexts {
+ public:
+  MvdContexts(int coding, int blocks_x, int blocks_y)
+      : coding_(coding), blocks_x_(blocks_x), nonzero_(static_cast<size_t>(blocks_x) * blocks_y * 2, 0) {}
+  void encode(entropy::CabacEncoder& enc, int bx, int by, int c, int32_t d) {
+    if (coding_ == 1) return entropy::encode_signed(enc, d, plain_[c]);
+    entropy::encode_signed_gamma(enc, d, zero_context(bx, by, c), gamma_[c]);
+    note(bx, by, c, d);
+  }
+  int32_t decode(entropy::CabacDecoder& dec, int bx, int by, int c) {
+    if (coding_ == 1) return entropy::decode_signed(dec, plain_[c]);
+    const int32_t d = entropy::decode_signed_gamma(dec, zero_context(bx, by, c), gamma_[c]);
+    note(bx, by, c, d);
+    return d;
+  }
+
+ private:
+  size_t index(int bx, int by, int c) const { return (static_cast<size_t>(by) * blocks_x_ + bx) * 2 + c; }
+  void note(int bx, int by, int c, int32_t d) { nonzero_[index(bx, by, c)] = d != 0; }
+  entropy::BinContext& zero_context(int bx, int by, int c) {
+    const int around = (bx > 0 ? nonzero_[index(bx - 1, by, c)] : 0) + (by > 0 ? nonzero_[index(bx, by - 1, c)] : 0);
+    return c == 0 ? zero_[0][around] : zero_[1][around * 2 + nonzero_[index(bx, by, 0)]];
+  }
+  int coding_, blocks_x_;
+  std::vector<uint8_t> nonzero_;  // per block and component
+  entropy::SignedIntContexts plain_[2];
+  entropy::BinContext zero_[2][6];
+  entropy::SignedGammaContexts gamma_[2];
+};
+
+void check_coding(int coding) {
+  if (!valid_motion_coding(coding)) throw FormatError("unknown motion coding " + std::to_string(coding) + " (a newer vidcodec wrote this file?)");
+}
+
+}  // namespace
+
+std::vector<uint8_t> encode_motion(const MotionField& field, int coding) {
+  check_coding(coding);
   entropy::CabacEncoder enc;
   enc.encode_bypass(field.block == kBlockSizes[1] ? 1 : 0, 1);
-  entropy::SignedIntContexts ctx[2];
+  MvdContexts ctx(coding, field.blocks_x, field.blocks_y);
   for (int by = 0; by < field.blocks_y; ++by)
     for (int bx = 0; bx < field.blocks_x; ++bx) {
       int pred[2];
       predict_motion(field, bx, by, pred);
-      for (int c = 0; c < 2; ++c) entropy::encode_signed(enc, field.at(bx, by)[c] - pred[c], ctx[c]);
+      for (int c = 0; c < 2; ++c) ctx.encode(enc, bx, by, c, field.at(bx, by)[c] - pred[c]);
     }
   return enc.finish();
 }
 
-MotionField decode_motion(const uint8_t* data, size_t size, int width, int height) {
+MotionField decode_motion(const uint8_t* data, size_t size, int width, int height, int coding) {
+  check_coding(coding);
   entropy::CabacDecoder dec(data, size);
   MotionField f = MotionField::zero(width, height, kBlockSizes[dec.decode_bypass(1)]);
-  entropy::SignedIntContexts ctx[2];
+  MvdContexts ctx(coding, f.blocks_x, f.blocks_y);
   for (int by = 0; by < f.blocks_y; ++by)
     for (int bx = 0; bx < f.blocks_x; ++bx) {
       int pred[2];
       predict_motion(f, bx, by, pred);
       for (int c = 0; c < 2; ++c) {
-        const int64_t v = static_cast<int64_t>(entropy::decode_signed(dec, ctx[c])) + pred[c];
+        const int64_t v = static_cast<int64_t>(ctx.decode(dec, bx, by, c)) + pred[c];
         if (v < -kMaxMotion || v > kMaxMotion) throw FormatError("a motion vector is out of range (corrupt stream)");
         f.at(bx, by)[c] = static_cast<int16_t>(v);
       }

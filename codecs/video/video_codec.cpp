@@ -213,6 +213,8 @@ VideoEncodeResult encode_video(const VideoModels& models, const std::string& inp
   c.set_param("fps_den", fps_den);
   c.set_param("intra_period", opt.intra_period);
   c.set_param("residual_version", res_codec.model().version);
+  if (!valid_motion_coding(opt.motion_coding)) throw UsageError("the motion coding must be 1 or 2");
+  if (opt.motion_coding != 1) c.set_param("motion_coding", opt.motion_coding);  // coding 1: the files of before
   const auto header = write_container(c);
   AtomicFileWriter out(output);
   {
@@ -280,7 +282,7 @@ VideoEncodeResult encode_video(const VideoModels& models, const std::string& inp
       std::vector<uint8_t> motion;
       const auto motion_cost = [&] { return static_cast<double>(motion.size() + varint_size(motion.size()) + (motion.empty() ? 0 : 4)); };
       for (double lambda = res_codec.model().net->config().lambda(p_q);; lambda /= 2) {
-        motion = choose_motion(cur, ref, flow, lambda, &field);
+        motion = choose_motion(cur, ref, flow, lambda, &field, opt.motion_coding);
         if (!capped || motion_cost() <= 0.8 * (target - 5) || sad_lambda(lambda) == kMaxSadLambda) break;
       }
       const double hard = hard_limit() - 5;
@@ -352,6 +354,8 @@ VideoDecodeResult decode_stream(const VideoModels& models, FILE* f, const std::s
     throw FormatError("this file's P-frame residuals need residual model version " + std::to_string(residual_version) +
                       "; the one given is version " + std::to_string(models.residual->model().version) +
                       " (vidcodec --residual-model FILE)");
+  // Files written before motion coding 2 carry no motion_coding.
+  const int motion_coding = h.c.has_param("motion_coding") ? static_cast<int>(h.c.param_in("motion_coding", 1, 2)) : 1;
   VideoDecodeResult r;
   r.width = h.width, r.height = h.height, r.fps_num = h.fps_num, r.fps_den = h.fps_den;
   VideoWriter writer(output, r.width, r.height, r.fps_num, r.fps_den);
@@ -362,7 +366,7 @@ VideoDecodeResult decode_stream(const VideoModels& models, FILE* f, const std::s
       ref = decode_picture(codec, rec.picture, rec.picture_size, h.width, h.height, r.frames);
       ++r.intra_frames;
     } else {
-      const MotionField field = rec.motion_size ? decode_motion(rec.motion, rec.motion_size, h.width, h.height)
+      const MotionField field = rec.motion_size ? decode_motion(rec.motion, rec.motion_size, h.width, h.height, motion_coding)
                                                 : MotionField::zero(h.width, h.height);
       Image pred = compensate(ref, field);
       if (rec.picture_size) add_residual(pred, decode_picture(*models.residual, rec.picture, rec.picture_size, h.width, h.height, r.frames));

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "codecs/image/codec.h"
+#include "codecs/video/motion_field.h"
 #include "core/media/video_io.h"
 
 namespace nicodec::codecs::video {
@@ -41,6 +42,7 @@ struct VideoEncodeOptions {
   double bpp = 0;          // > 0: the same as a bits-per-pixel target over all frames
   int64_t max_frames = 0;  // > 0: code only the first frames
   int intra_refine = 0;    // latent refinement steps for I frames (image/latent_refinement.h); residuals: none
+  int motion_coding = kMotionCoding;  // 1 writes the files vidcodec wrote before motion coding 2 (motion_field.h)
   RawVideoOptions raw;     // the size and rate of a headerless .yuv input
 };
 
