@@ -129,14 +129,12 @@ class MvdContexts {
   entropy::SignedGammaContexts gamma_[2];
 };
 
-void check_coding(int coding) {
-  if (!valid_motion_coding(coding)) throw FormatError("unknown motion coding " + std::to_string(coding) + " (a newer vidcodec wrote this file?)");
-}
+std::string unknown_coding(int coding) { return "unknown motion coding " + std::to_string(coding); }
 
 }  // namespace
 
 std::vector<uint8_t> encode_motion(const MotionField& field, int coding) {
-  check_coding(coding);
+  if (!valid_motion_coding(coding)) throw UsageError(unknown_coding(coding));
   entropy::CabacEncoder enc;
   enc.encode_bypass(field.block == kBlockSizes[1] ? 1 : 0, 1);
   MvdContexts ctx(coding, field.blocks_x, field.blocks_y);
@@ -150,7 +148,7 @@ std::vector<uint8_t> encode_motion(const MotionField& field, int coding) {
 }
 
 MotionField decode_motion(const uint8_t* data, size_t size, int width, int height, int coding) {
-  check_coding(coding);
+  if (!valid_motion_coding(coding)) throw FormatError(unknown_coding(coding) + " (a newer vidcodec wrote this file?)");
   entropy::CabacDecoder dec(data, size);
   MotionField f = MotionField::zero(width, height, kBlockSizes[dec.decode_bypass(1)]);
   MvdContexts ctx(coding, f.blocks_x, f.blocks_y);
