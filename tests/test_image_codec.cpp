@@ -380,14 +380,21 @@ TEST(ImageCodec, CheckerboardContextSavesBitsAndBaseVersionFilesStillDecode) {
   }
 }
 
-TEST(ImageCodec, EntropyPathIsIdenticalWithOneAndTwoThreads) {
-  const auto bytes = codec().encode(sample(), 4.0);
+// f() run with one and then two libtorch threads; the thread count is restored after.
+template <class F>
+auto with_one_and_two_threads(F f) {
   const int threads = at::get_num_threads();
   at::set_num_threads(1);
-  const auto one = codec().decode_latents(bytes);
+  auto one = f();
   at::set_num_threads(2);
-  const auto two = codec().decode_latents(bytes);
+  auto two = f();
   at::set_num_threads(threads);
+  return std::make_pair(std::move(one), std::move(two));
+}
+
+TEST(ImageCodec, EntropyPathIsIdenticalWithOneAndTwoThreads) {
+  const auto bytes = codec().encode(sample(), 4.0);
+  const auto [one, two] = with_one_and_two_threads([&] { return codec().decode_latents(bytes); });
   EXPECT_TRUE(torch::equal(one.y_symbols, two.y_symbols));
   EXPECT_TRUE(torch::equal(one.means, two.means));
   EXPECT_TRUE(torch::equal(one.index, two.index));
@@ -429,12 +436,7 @@ TEST(Gdn, SameOutputWithOneAndTwoThreadsAndTheFormula) {
   torch::NoGradGuard ng;
   for (auto& p : g->parameters()) p.uniform_(0.05, 0.5);
   const auto x = torch::randn({1, 128, 64, 96});
-  const int threads = at::get_num_threads();
-  at::set_num_threads(1);
-  const auto one = g->forward(x);
-  at::set_num_threads(2);
-  const auto two = g->forward(x);
-  at::set_num_threads(threads);
+  const auto [one, two] = with_one_and_two_threads([&] { return g->forward(x); });
   EXPECT_TRUE(torch::equal(one, two));
   const auto xd = x.to(torch::kDouble);
   const auto norm = torch::einsum("ij,bjhw->bihw", {g->gamma().to(torch::kDouble), xd * xd}) + g->beta().to(torch::kDouble).view({1, -1, 1, 1});
@@ -445,12 +447,7 @@ TEST(Gdn, SameOutputWithOneAndTwoThreadsAndTheFormula) {
 // A 768x512 picture (the size where the old GDN made one and two threads differ) decodes to the same pixels.
 TEST(ImageCodec, DecodedPixelsAreIdenticalWithOneAndTwoThreads) {
   const auto bytes = codec().encode(crop(sample(), 768, 512), 4.0);
-  const int threads = at::get_num_threads();
-  at::set_num_threads(1);
-  const Image one = codec().decode(bytes);
-  at::set_num_threads(2);
-  const Image two = codec().decode(bytes);
-  at::set_num_threads(threads);
+  const auto [one, two] = with_one_and_two_threads([&] { return codec().decode(bytes); });
   EXPECT_EQ(one.rgb, two.rgb);
 }
 
