@@ -355,7 +355,7 @@ VideoDecodeResult decode_stream(const VideoModels& models, FILE* f, const std::s
                       "; the one given is version " + std::to_string(models.residual->model().version) +
                       " (vidcodec --residual-model FILE)");
   // Files written before motion coding 2 carry no motion_coding.
-  const int motion_coding = h.c.has_param("motion_coding") ? static_cast<int>(h.c.param_in("motion_coding", 1, 2)) : 1;
+  const int motion_coding = h.c.has_param("motion_coding") ? static_cast<int>(h.c.param_in("motion_coding", 1, kMotionCoding)) : 1;
   VideoDecodeResult r;
   r.width = h.width, r.height = h.height, r.fps_num = h.fps_num, r.fps_den = h.fps_den;
   VideoWriter writer(output, r.width, r.height, r.fps_num, r.fps_den);
