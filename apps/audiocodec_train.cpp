@@ -40,6 +40,16 @@ int main(int argc, char** argv) {
   app.add_flag("--adversarial", cfg.adversarial,
                "add multi-period and multi-resolution STFT discriminators (LSGAN + feature matching); use on a GPU");
   app.add_option("--adv-start", cfg.adv_start, "step from which the adversarial losses apply")->capture_default_str();
+  app.add_option("--phase-bins", cfg.model.phase_bins,
+                 "STFT bins (25 Hz each) whose phase the encoder sees beside the magnitudes (new runs only; 0: none)")
+      ->check(CLI::Range(0, 321))->capture_default_str();
+  app.add_option("--phase-weight", cfg.phase_weight,
+                 "weight of the phase loss (magnitude-weighted phase error below --phase-max-hz; pass it again when resuming)")
+      ->check(CLI::Range(0.0, 100.0))->capture_default_str();
+  app.add_option("--phase-max-hz", cfg.phase_max_hz, "upper frequency of the phase loss")->check(CLI::Range(1.0, 24000.0))
+      ->capture_default_str();
+  app.add_option("--init-from", cfg.init_from,
+                 "start a new run from this checkpoint folder's weights (same model; --phase-bins may add encoder inputs)");
   std::string export_path, format = "int8", notes;
   uint32_t version = 1;
   int64_t snapshot = 0;

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "codecs/audio/file_codec.h"
+#include "codecs/audio/losses.h"
 #include "codecs/audio/trainer.h"
 #include "core/error.h"
 #include "core/file_io.h"
@@ -18,9 +19,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-AudioCodecModel small_model(int64_t quantizers = 8, int64_t codebook = 64) {
+AudioCodecModel small_model(int64_t quantizers = 8, int64_t codebook = 64, int64_t phase_bins = 0) {
   torch::manual_seed(7);
   AudioModelConfig c;
+  c.phase_bins = phase_bins;
   c.channels = 32;
   c.latent_dim = 16;
   c.codebook_size = codebook;
@@ -119,7 +121,9 @@ TEST(AudioIndexCoder, FractionalStagesSpreadEvenly) {
 }
 
 TEST(AudioModel, ChunksWithContextMatchOneShotRuns) {
-  auto m = small_model();
+ for (int64_t phase_bins : {0, 40}) {
+  SCOPED_TRACE(phase_bins);
+  auto m = small_model(8, 64, phase_bins);
   auto& net = m.net;
   torch::NoGradGuard ng;
   const auto& c = net->config();
@@ -134,13 +138,59 @@ TEST(AudioModel, ChunksWithContextMatchOneShotRuns) {
   auto fw = net->g_s_frames(whole);
   auto fp = net->g_s_frames(whole.narrow(1, from - R, T - from + R));
   EXPECT_LT((fw.narrow(1, from * c.down, (T - from) * c.down) - fp.narrow(1, R * c.down, (T - from) * c.down)).abs().max().item<double>(), 1e-4);
+ }
+}
+
+TEST(AudioModel, PhaseFeaturesAreTheCosineAndSineOfTheFramesDft) {
+  auto m = small_model(8, 64, 12);
+  const auto& c = m.net->config();
+  ASSERT_EQ(c.feature_dim(), c.bins() + 24);
+  const auto sig = test_signal(static_cast<size_t>(c.win * 3), 16000, 4);
+  auto x = torch::from_blob(const_cast<float*>(sig.data()), {1, c.win * 3}, torch::kFloat);
+  torch::NoGradGuard ng;
+  auto f = m.net->features(x);
+  ASSERT_EQ(f.size(2), c.feature_dim());
+  // Frame t covers samples [(t + 1) hop - win, (t + 1) hop); a periodic Hann window; a plain DFT in double.
+  const int64_t t = 7, start = (t + 1) * c.hop - c.win;
+  for (int64_t k = 0; k < 12; ++k) {
+    double re = 0, im = 0;
+    for (int64_t n = 0; n < c.win; ++n) {
+      const double v = sig[static_cast<size_t>(start + n)] * (0.5 - 0.5 * std::cos(2 * M_PI * n / c.win));
+      re += v * std::cos(2 * M_PI * k * n / c.win);
+      im -= v * std::sin(2 * M_PI * k * n / c.win);
+    }
+    const double mag = std::hypot(re, im);
+    EXPECT_NEAR(f[0][t][k].item<double>(), std::log(mag + 1e-5), 1e-3) << k;
+    if (k == 0) continue;  // bin 0 of a real frame: the phase is 0 or pi
+    EXPECT_NEAR(f[0][t][c.bins() + k].item<double>(), re / mag, 2e-3) << k;
+    EXPECT_NEAR(f[0][t][c.bins() + 12 + k].item<double>(), im / mag, 2e-3) << k;
+  }
+}
+
+TEST(AudioLosses, PhaseLossMeasuresPhaseAloneWeightedByMagnitude) {
+  SpectralLosses losses(16000);
+  auto x = torch::from_blob(test_signal(16000, 16000, 5).data(), {1, 16000}, torch::kFloat).clone();
+  auto other = torch::from_blob(test_signal(16000, 16000, 6).data(), {1, 16000}, torch::kFloat).clone();
+  auto noise = torch::randn({1, 16000}, torch::TensorOptions().dtype(torch::kFloat)) * 0.1;
+  EXPECT_NEAR(losses.phase(x, x, 2000).item<double>(), 0.0, 1e-4);
+  EXPECT_NEAR(losses.phase(x, -x, 2000).item<double>(), 2.0, 1e-4);               // every phase off by pi
+  EXPECT_NEAR(losses.phase(x, 3 * x, 2000).item<double>(), 0.0, 1e-4);            // magnitudes do not count
+  EXPECT_NEAR(losses.phase(x, noise, 2000).item<double>(), 1.0, 0.1);             // unrelated phases: about 1
+  // The same 220 Hz tone with noise of its own: its strong bins agree, so far below 1.
+  EXPECT_LT(losses.phase(x, other, 2000).item<double>(), 0.3);
+  // A quarter period late at 220 Hz: cos(pi / 2) = 0 where the tone's energy is.
+  auto late = torch::cat({torch::zeros({1, 18}), x.narrow(1, 0, 16000 - 18)}, 1);
+  EXPECT_NEAR(losses.phase(x, late, 2000).item<double>(), 1.0, 0.15);
 }
 
 TEST(AudioCodec, EncoderIgnoresHowTheInputIsSplit) {
-  auto m = small_model();
-  const auto x = test_signal(16000 * 23 + 77, 16000, 2);  // more than two chunks
-  const auto whole = encode_signal(m, x, 48);
-  for (size_t piece : {size_t{1} << 12, size_t{999}, size_t{160001}}) EXPECT_EQ(encode_signal(m, x, 48, piece), whole) << piece;
+  for (int64_t phase_bins : {0, 40}) {
+    auto m = small_model(8, 64, phase_bins);
+    const auto x = test_signal(16000 * 23 + 77, 16000, 2);  // more than two chunks
+    const auto whole = encode_signal(m, x, 48);
+    for (size_t piece : {size_t{1} << 12, size_t{999}, size_t{160001}})
+      EXPECT_EQ(encode_signal(m, x, 48, piece), whole) << piece << " " << phase_bins;
+  }
 }
 
 TEST(AudioCodec, ChunkedDecoderMatchesOneShotSynthesis) {
@@ -321,11 +371,42 @@ TEST(AudioTrainer, TrainsChecksPointsAndResumesWithTheAdversarialLosses) {
   EXPECT_EQ(net->config().num_quantizers, 2);
   EXPECT_TRUE(fs::exists(root / "ckpt" / "disc.pt"));
   for (const auto& p : net->parameters()) EXPECT_TRUE(torch::isfinite(p).all().item<bool>());
+  // A new run from these weights with phase input: it starts as the old model and trains with the phase loss.
+  AudioTrainConfig phase_cfg = cfg;
+  phase_cfg.checkpoint_dir = (root / "ckpt-phase").string();
+  phase_cfg.init_from = cfg.checkpoint_dir;
+  phase_cfg.adversarial = false;
+  phase_cfg.model.phase_bins = 6;
+  phase_cfg.phase_weight = 1;
+  phase_cfg.steps = 1;
+  train(phase_cfg);
+  auto phase_net = load_checkpoint_model(phase_cfg.checkpoint_dir, &step);
+  EXPECT_EQ(step, 1);
+  EXPECT_EQ(phase_net->config().phase_bins, 6);
+  for (const auto& p : phase_net->parameters()) EXPECT_TRUE(torch::isfinite(p).all().item<bool>());
   // Training crops: the requested count and length, never silent.
   auto crops = sample_crops(cfg.data_dir, 16000, 3, 4000, 0.5, 1);
   EXPECT_EQ(crops.sizes(), (std::vector<int64_t>{3, 4000}));
   EXPECT_GT(crops.abs().amax(1).min().item<double>(), 0.0);
   fs::remove_all(root);
+}
+
+TEST(AudioTrainer, ExtendedModelComputesWhatTheOriginalDoes) {
+  auto m = small_model();
+  AudioModelConfig c = m.net->config();
+  c.phase_bins = 20;
+  auto ext = extend_model(m.net, c);
+  ext->eval();
+  torch::NoGradGuard ng;
+  auto x = torch::from_blob(test_signal(640 * 20, 16000, 8).data(), {1, 640 * 20}, torch::kFloat).clone();
+  auto a = m.net->forward(x).x_hat, b = ext->forward(x).x_hat;  // equal up to float rounding in enc_in's sums
+  EXPECT_LT((a - b).abs().max().item<double>(), 1e-6 * a.abs().max().item<double>() + 1e-9);
+  EXPECT_NE(m.net->features(x).size(2), ext->features(x).size(2));
+  c.channels = 64;  // anything but phase_bins must agree
+  EXPECT_THROW(extend_model(m.net, c), UsageError);
+  AudioModelConfig fewer = ext->config();
+  fewer.phase_bins = 10;
+  EXPECT_THROW(extend_model(ext, fewer), UsageError);
 }
 
 TEST(AudioModelIo, ExportedModelLoadsAndDecodesLikeTheFloatOne) {
@@ -349,6 +430,18 @@ TEST(AudioModelIo, ExportedModelLoadsAndDecodesLikeTheFloatOne) {
   quant::ModelFile f = quant::ModelFile::load(path);
   f.metadata["architecture"] = "something-else";
   EXPECT_THROW(load_audio_model(f), FormatError);
+  EXPECT_EQ(f.metadata.count("phase_bins"), 0u);  // magnitude-only models write the files of model v1
+  // A model with phase input keeps it through the file.
+  auto p = small_model(8, 64, 30);
+  export_audio_model(p.net, val, "int8", 3, "test", path);
+  auto pq = load_audio_model(path);
+  EXPECT_EQ(pq.net->config().phase_bins, 30);
+  const auto pbytes = encode_signal(p, x, 64);
+  const auto pa = decode_all(p, pbytes), pb = decode_all(pq, pbytes);
+  ASSERT_EQ(pa.size(), pb.size());
+  double pn = 0, pd = 0;
+  for (size_t i = 0; i < pa.size(); ++i) pn += (pa[i] - pb[i]) * (pa[i] - pb[i]), pd += pa[i] * pa[i];
+  EXPECT_GT(10 * std::log10(pd / std::max(pn, 1e-20)), 20.0);
   fs::remove(path);
 }
 

@@ -1,5 +1,8 @@
 #include "codecs/audio/losses.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "core/mel_scale.h"
 
 namespace nicodec::codecs::audio {
@@ -12,7 +15,7 @@ size_t log2_index(int64_t n) {
 }
 }  // namespace
 
-SpectralLosses::SpectralLosses(int sample_rate, torch::Device device) : device_(device) {
+SpectralLosses::SpectralLosses(int sample_rate, torch::Device device) : sample_rate_(sample_rate), device_(device) {
   windows_.resize(16);
   for (int64_t n : {256, 512, 1024, 2048})
     windows_[log2_index(n)] = torch::hann_window(n, torch::TensorOptions().dtype(torch::kFloat)).to(device);
@@ -26,10 +29,12 @@ SpectralLosses::SpectralLosses(int sample_rate, torch::Device device) : device_(
   }
 }
 
-torch::Tensor SpectralLosses::magnitude(const torch::Tensor& x, int64_t n) const {
+torch::Tensor SpectralLosses::spectrum(const torch::Tensor& x, int64_t n) const {
   auto frames = x.unfold(1, n, n / 4) * windows_[log2_index(n)];
-  return torch::abs(torch::fft::rfft(frames, n, -1));
+  return torch::fft::rfft(frames, n, -1);
 }
+
+torch::Tensor SpectralLosses::magnitude(const torch::Tensor& x, int64_t n) const { return torch::abs(spectrum(x, n)); }
 
 torch::Tensor SpectralLosses::mel(const torch::Tensor& x, const torch::Tensor& x_hat) const {
   auto total = torch::zeros({}, x.options());
@@ -51,6 +56,21 @@ torch::Tensor SpectralLosses::stft(const torch::Tensor& x, const torch::Tensor& 
     total = total + sc + lm;
   }
   return total / static_cast<double>(stft_sizes_.size());
+}
+
+torch::Tensor SpectralLosses::phase(const torch::Tensor& x, const torch::Tensor& x_hat, double max_hz) const {
+  const int64_t sizes[] = {512, 1024};
+  auto total = torch::zeros({}, x.options());
+  for (int64_t n : sizes) {
+    const int64_t k = std::clamp<int64_t>(static_cast<int64_t>(max_hz * static_cast<double>(n) / sample_rate_), 1, n / 2 + 1);
+    auto s = spectrum(x, n).narrow(2, 0, k), s_hat = spectrum(x_hat, n).narrow(2, 0, k);
+    // |S| cos(angle S - angle S_hat) = Re(S conj(S_hat)) / |S_hat|.
+    auto aligned = torch::real(s * torch::conj(s_hat)) / (torch::abs(s_hat) + 1e-7);
+    auto weight = torch::abs(s);
+    auto per_crop = 1.0 - aligned.sum({1, 2}) / (weight.sum({1, 2}) + 1e-7);
+    total = total + per_crop.mean();
+  }
+  return total / static_cast<double>(std::size(sizes));
 }
 
 }  // namespace nicodec::codecs::audio

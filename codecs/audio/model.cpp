@@ -19,7 +19,9 @@ std::string AudioModelConfig::describe() const {
                 static_cast<long long>(sample_rate), static_cast<long long>(win), static_cast<long long>(hop), frame_rate(),
                 static_cast<long long>(channels), static_cast<long long>(num_quantizers),
                 static_cast<long long>(codebook_size), stage_kbps());
-  return buf;
+  std::string d = buf;
+  if (phase_bins > 0) d += ", phase input below " + std::to_string(phase_bins * sample_rate / win) + " Hz";
+  return d;
 }
 
 CausalConvNeXtImpl::CausalConvNeXtImpl(int64_t channels, int64_t kernel) : kernel_(kernel) {
@@ -47,8 +49,9 @@ torch::Tensor overlap_add(const torch::Tensor& frames, int64_t hop) {
 
 AudioModelImpl::AudioModelImpl(const AudioModelConfig& cfg) : cfg_(cfg) {
   if (cfg.win % cfg.hop != 0 || cfg.down < 1) throw UsageError("audio model: win must be a multiple of hop");
-  const int64_t C = cfg.channels, bins = cfg.win / 2 + 1;
-  enc_in = register_module("enc_in", torch::nn::Linear(bins, C));
+  if (cfg.phase_bins < 0 || cfg.phase_bins > cfg.bins()) throw UsageError("audio model: phase_bins must be in [0, win / 2 + 1]");
+  const int64_t C = cfg.channels, bins = cfg.bins();
+  enc_in = register_module("enc_in", torch::nn::Linear(cfg.feature_dim(), C));
   enc_norm = register_module("enc_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({C})));
   enc_fast = register_module("enc_fast", torch::nn::Sequential());
   for (int64_t i = 0; i < cfg.blocks_fast; ++i) enc_fast->push_back(CausalConvNeXt(C));
@@ -83,7 +86,10 @@ torch::Tensor AudioModelImpl::features(const torch::Tensor& x) {
   auto padded = F::pad(x, F::PadFuncOptions({cfg_.win - cfg_.hop, 0}));
   auto frames = padded.unfold(1, cfg_.win, cfg_.hop) * window_;  // [B, T, win]
   auto spec = torch::fft::rfft(frames, cfg_.win, -1);
-  return torch::log(torch::abs(spec) + 1e-5);
+  auto log_mag = torch::log(torch::abs(spec) + 1e-5);
+  if (cfg_.phase_bins == 0) return log_mag;
+  auto phase = torch::angle(spec.narrow(2, 0, cfg_.phase_bins));
+  return torch::cat({log_mag, torch::cos(phase), torch::sin(phase)}, 2);
 }
 
 torch::Tensor AudioModelImpl::g_a(const torch::Tensor& x) {

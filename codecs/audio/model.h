@@ -5,7 +5,7 @@
 // runs far faster than real time on one core. Everything is causal: frame t sees samples up to the end of its
 // hop, convolutions pad on the left only, so the codec streams.
 //
-//   x [B, L]  --causal STFT (win 640, hop 160)-->  log|X| [B, 100 Hz, 321]
+//   x [B, L]  --causal STFT (win 640, hop 160)-->  log|X| [B, 100 Hz, 321] (+ cos, sin of the low bins' phase)
 //   g_a: Linear -> 2 ConvNeXt blocks @100 Hz -> group 4 frames -> Linear -> 4 blocks @25 Hz -> Linear -> D
 //   RVQ: up to Q stages of K codes (quantizer dropout: one model, Q' = 1..Q stages = 250 bit/s per 10-bit stage)
 //   g_s: Linear -> 4 blocks @25 Hz -> Linear, split into 4 frames -> 4 blocks @100 Hz -> Linear -> (log|S|, phase)
@@ -26,6 +26,13 @@ struct AudioModelConfig {
   int64_t channels = 256;
   int64_t blocks_fast = 2, blocks_slow = 4;  // per side, at 100 Hz and at 25 Hz
   int64_t latent_dim = 64, codebook_size = 1024, num_quantizers = 24;
+  // Phase input of the encoder: cos and sin of the STFT phase of the lowest phase_bins bins, beside the
+  // log-magnitudes (0: magnitudes only, as model v1). With a phase loss in training (losses.h) the code can
+  // carry where the waveform's periods start, which a magnitude-only encoder cannot know.
+  int64_t phase_bins = 0;
+
+  int64_t bins() const { return win / 2 + 1; }
+  int64_t feature_dim() const { return bins() + 2 * phase_bins; }
 
   int64_t frame_samples() const { return hop * down; }  // samples per latent frame
   double frame_rate() const { return static_cast<double>(sample_rate) / static_cast<double>(frame_samples()); }
@@ -63,7 +70,7 @@ class AudioModelImpl : public torch::nn::Module {
   // L must be a multiple of frame_samples(). stages < 0: quantizer dropout in training, all stages otherwise.
   AudioForward forward(const torch::Tensor& x, int64_t stages = -1);
 
-  torch::Tensor features(const torch::Tensor& x);   // [B, T, win/2+1] log-magnitudes, T = L / hop
+  torch::Tensor features(const torch::Tensor& x);   // [B, T, feature_dim()]: log-magnitudes (+ phase), T = L / hop
   torch::Tensor g_a(const torch::Tensor& x);        // [B, L/frame, D]
   torch::Tensor g_s(const torch::Tensor& y_hat);    // [B, T_latent, D] -> [B, T_latent * frame] samples
   // The decoder's receptive field in latent frames (left context a chunked decoder must carry).

@@ -63,6 +63,7 @@ std::string export_audio_model(AudioModel& net, const torch::Tensor& validation,
            {"blocks_fast", c.blocks_fast}, {"blocks_slow", c.blocks_slow}, {"latent_dim", c.latent_dim},
            {"codebook_size", c.codebook_size}, {"num_quantizers", c.num_quantizers}})
     f.metadata[k] = std::to_string(v);
+  if (c.phase_bins > 0) f.metadata["phase_bins"] = std::to_string(c.phase_bins);  // absent: v1 files, magnitudes only
   f.metadata["training"] = training_notes;
   std::ostringstream report;
   char line[200];
@@ -119,6 +120,7 @@ AudioCodecModel load_audio_model(const quant::ModelFile& f) {
   c.latent_dim = f.metadata_int("latent_dim", 1, 4096);
   c.codebook_size = f.metadata_int("codebook_size", 2, 65536);
   c.num_quantizers = f.metadata_int("num_quantizers", 1, 64);
+  c.phase_bins = f.metadata.count("phase_bins") ? f.metadata_int("phase_bins", 0, c.win / 2 + 1) : 0;
   AudioCodecModel m;
   m.version = static_cast<uint32_t>(f.metadata_int("model_version", 0, UINT32_MAX));
   m.net = AudioModel(c);

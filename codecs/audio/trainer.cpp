@@ -42,6 +42,7 @@ int64_t* field(AudioModelConfig& m, const std::string& k) {
 void write_model_state(const std::string& dir, int64_t step, AudioModelConfig m) {
   std::vector<std::pair<std::string, double>> values{{"step", static_cast<double>(step)}};
   for (const char* k : kKeys) values.emplace_back(k, static_cast<double>(*field(m, k)));
+  values.emplace_back("phase_bins", static_cast<double>(m.phase_bins));
   write_state(dir, values);
 }
 
@@ -49,9 +50,11 @@ AudioModelConfig read_model_state(const std::string& dir, int64_t* step) {
   auto kv = read_state(dir, std::vector<std::string>(std::begin(kKeys), std::end(kKeys)));
   AudioModelConfig m;
   for (const char* key : kKeys) *field(m, key) = static_cast<int64_t>(kv[key]);
+  m.phase_bins = kv.count("phase_bins") ? static_cast<int64_t>(kv["phase_bins"]) : 0;  // runs before phase input
   if (step) *step = kv.count("step") ? static_cast<int64_t>(kv["step"]) : 0;
   return m;
 }
+
 
 // Every training clip in memory at the model's rate, mono.
 struct Clips {
@@ -125,6 +128,35 @@ torch::Tensor sample_crops(const std::string& data_dir, int sample_rate, int64_t
   return draw(load_clips(data_dir, sample_rate), n, len, speech_fraction, rng);
 }
 
+AudioModel extend_model(AudioModel from, const AudioModelConfig& cfg) {
+  AudioModelConfig old_cfg = from->config(), new_cfg = cfg;
+  for (const char* k : kKeys)
+    if (*field(old_cfg, k) != *field(new_cfg, k)) throw UsageError(std::string("--init-from: the models differ in ") + k + "; only phase_bins may");
+  if (new_cfg.phase_bins < old_cfg.phase_bins) throw UsageError("--init-from: phase_bins cannot shrink");
+  torch::NoGradGuard ng;
+  AudioModel to(cfg);
+  auto src_params = from->named_parameters();
+  auto src_buffers = from->named_buffers();
+  auto copy = [](const std::string& name, torch::Tensor dst, const torch::Tensor& src) {
+    if (dst.sizes() == src.sizes()) return dst.copy_(src), void();
+    if (name == "enc_in.weight" && dst.dim() == 2 && dst.size(0) == src.size(0) && dst.size(1) > src.size(1)) {
+      dst.zero_();
+      dst.narrow(1, 0, src.size(1)).copy_(src);
+      return;
+    }
+    throw UsageError("--init-from: '" + name + "' has another shape in the new model; only phase_bins may differ");
+  };
+  for (auto& p : to->named_parameters()) {
+    if (!src_params.contains(p.key())) throw UsageError("--init-from: the model there has no '" + p.key() + "'");
+    copy(p.key(), p.value(), src_params[p.key()]);
+  }
+  for (auto& b : to->named_buffers()) {
+    if (!src_buffers.contains(b.key())) throw UsageError("--init-from: the model there has no '" + b.key() + "'");
+    copy(b.key(), b.value(), src_buffers[b.key()]);
+  }
+  return to;
+}
+
 bool has_checkpoint(const std::string& dir) { return fs::exists(dir + "/model.pt") && fs::exists(dir + "/state.txt"); }
 
 AudioModel load_checkpoint_model(const std::string& dir, int64_t* step, int64_t snapshot) {
@@ -140,7 +172,18 @@ void train(const AudioTrainConfig& cfg) {
     throw UsageError("--device cuda: this libtorch sees no CUDA GPU; use --device cpu");
   fs::create_directories(cfg.checkpoint_dir);
   int64_t step = 0;
-  AudioModel model = has_checkpoint(cfg.checkpoint_dir) ? load_checkpoint_model(cfg.checkpoint_dir, &step) : AudioModel(cfg.model);
+  AudioModel model{nullptr};
+  if (has_checkpoint(cfg.checkpoint_dir)) {
+    model = load_checkpoint_model(cfg.checkpoint_dir, &step);
+  } else if (!cfg.init_from.empty()) {
+    AudioModel from = load_checkpoint_model(cfg.init_from);
+    AudioModelConfig mc = from->config();
+    mc.phase_bins = cfg.model.phase_bins;
+    model = extend_model(from, mc);
+    std::fprintf(stderr, "train: new run from the weights of %s\n", cfg.init_from.c_str());
+  } else {
+    model = AudioModel(cfg.model);
+  }
   model->to(device);
   torch::optim::Adam opt(model->parameters(), torch::optim::AdamOptions(cfg.lr));
   if (step > 0) {
@@ -166,7 +209,7 @@ void train(const AudioTrainConfig& cfg) {
   torch::manual_seed(cfg.seed + static_cast<uint64_t>(step));
   SpectralLosses losses(rate, device);
   std::ofstream log(cfg.checkpoint_dir + "/log.csv", std::ios::app);
-  if (step == 0) log << "step,loss,mel_low,mel_mid,mel_high,stft,commit,seconds\n";
+  if (step == 0) log << "step,loss,mel_low,mel_mid,mel_high,stft,commit,seconds,phase\n";
 
   AudioDiscriminator disc{nullptr};
   std::unique_ptr<torch::optim::Adam> disc_opt;
@@ -180,7 +223,7 @@ void train(const AudioTrainConfig& cfg) {
     }
   }
   const int64_t len = cfg.crop_frames * mc.frame_samples();
-  double sum_disc = 0, sum_loss = 0, sum_stft = 0, sum_commit = 0, mel[3] = {0, 0, 0}, cnt[3] = {0, 0, 0};
+  double sum_disc = 0, sum_phase = 0, sum_loss = 0, sum_stft = 0, sum_commit = 0, mel[3] = {0, 0, 0}, cnt[3] = {0, 0, 0};
   int64_t in_window = 0;
   auto t0 = std::chrono::steady_clock::now();
   model->train();
@@ -192,6 +235,11 @@ void train(const AudioTrainConfig& cfg) {
     auto l_mel = losses.mel(x, out.x_hat);
     auto l_stft = losses.stft(x, out.x_hat);
     auto loss = l_mel + 0.5 * l_stft + 0.1 * out.vq_loss;
+    if (cfg.phase_weight > 0) {
+      auto l_phase = losses.phase(x, out.x_hat, cfg.phase_max_hz);
+      loss = loss + cfg.phase_weight * l_phase;
+      sum_phase += l_phase.item<double>();
+    }
     if (cfg.adversarial && step >= cfg.adv_start) {
       // Discriminator step on the detached output, then the generator's adversarial and feature losses.
       auto d_loss = discriminator_loss(disc->forward(x), disc->forward(out.x_hat.detach()));
@@ -226,13 +274,16 @@ void train(const AudioTrainConfig& cfg) {
       std::ostringstream line;
       line << step << "," << sum_loss / n;
       for (int i = 0; i < 3; ++i) line << "," << (cnt[i] ? mel[i] / cnt[i] : 0);
-      line << "," << sum_stft / n << "," << sum_commit / n << "," << secs;
+      line << "," << sum_stft / n << "," << sum_commit / n << "," << secs << "," << sum_phase / n;
       log << line.str() << "\n" << std::flush;
+      std::string extra;
+      if (cfg.phase_weight > 0) extra += " | phase " + std::to_string(sum_phase / n);
+      if (cfg.adversarial) extra += " | disc " + std::to_string(sum_disc / n);
       std::fprintf(stderr, "train: step %lld/%lld loss %.4f | mel by stages low %.3f mid %.3f high %.3f | stft %.3f commit %.4f%s | %.2f s/step lr %.1e\n",
                    static_cast<long long>(step), static_cast<long long>(cfg.steps), sum_loss / n, cnt[0] ? mel[0] / cnt[0] : 0,
                    cnt[1] ? mel[1] / cnt[1] : 0, cnt[2] ? mel[2] / cnt[2] : 0, sum_stft / n, sum_commit / n,
-                   cfg.adversarial ? (" | disc " + std::to_string(sum_disc / n)).c_str() : "", secs / n, lr);
-      sum_disc = sum_loss = sum_stft = sum_commit = 0;
+                   extra.c_str(), secs / n, lr);
+      sum_disc = sum_phase = sum_loss = sum_stft = sum_commit = 0;
       for (int i = 0; i < 3; ++i) mel[i] = cnt[i] = 0;
       in_window = 0;
       t0 = std::chrono::steady_clock::now();

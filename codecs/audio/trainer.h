@@ -30,6 +30,12 @@ struct AudioTrainConfig {
   bool adversarial = false;
   int64_t adv_start = 0;
   double adv_weight = 0.025, fm_weight = 0.05, disc_lr = 2e-4;  // HiFi-GAN's 1 : 2 : 45 (adv : fm : mel), / 45
+  // + phase_weight * the phase loss below phase_max_hz (losses.h), for models whose encoder sees the phase.
+  double phase_weight = 0, phase_max_hz = 2000;
+  // A new run (empty checkpoint folder) may start from another run's weights (its latest checkpoint): the same
+  // architecture except model.phase_bins, whose new encoder inputs start at zero weight (so the run starts
+  // exactly where the other one stopped). Its step count starts at 0.
+  std::string init_from;
   AudioModelConfig model;
 };
 
@@ -39,6 +45,11 @@ void train(const AudioTrainConfig& cfg);
 // for export calibration and quick checks. Never point it at evaluation clips.
 torch::Tensor sample_crops(const std::string& data_dir, int sample_rate, int64_t n, int64_t len, double speech_fraction,
                            uint64_t seed);
+
+// A new model of `cfg` holding `from`'s weights and codebooks (what --init-from starts with): the architectures
+// must agree except phase_bins, and the encoder inputs `from` lacks get zero weights, so the new model computes
+// exactly what `from` does. Throws UsageError otherwise.
+AudioModel extend_model(AudioModel from, const AudioModelConfig& cfg);
 
 bool has_checkpoint(const std::string& dir);
 AudioModel load_checkpoint_model(const std::string& dir, int64_t* step = nullptr, int64_t snapshot = 0);
