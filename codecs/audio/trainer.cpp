@@ -138,7 +138,10 @@ AudioModel extend_model(AudioModel from, const AudioModelConfig& cfg) {
   auto src_params = from->named_parameters();
   auto src_buffers = from->named_buffers();
   auto copy = [](const std::string& name, torch::Tensor dst, const torch::Tensor& src) {
-    if (dst.sizes() == src.sizes()) return dst.copy_(src), void();
+    if (dst.sizes() == src.sizes()) {
+      dst.copy_(src);
+      return;
+    }
     if (name == "enc_in.weight" && dst.dim() == 2 && dst.size(0) == src.size(0) && dst.size(1) > src.size(1)) {
       dst.zero_();
       dst.narrow(1, 0, src.size(1)).copy_(src);
