@@ -49,7 +49,8 @@ int main(int argc, char** argv) {
   app.add_option("--phase-max-hz", cfg.phase_max_hz, "upper frequency of the phase loss")->check(CLI::Range(1.0, 24000.0))
       ->capture_default_str();
   app.add_option("--init-from", cfg.init_from,
-                 "start a new run from this checkpoint folder's weights (same model; --phase-bins may add encoder inputs)");
+                 "start a new run from the weights of a checkpoint folder or a model file (.nicm; same model; --phase-bins "
+                 "may add encoder inputs)");
   std::string export_path, format = "int8", notes;
   uint32_t version = 1;
   int64_t snapshot = 0;

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <numeric>
 #include <random>
 
 #include "codecs/audio/file_codec.h"
@@ -407,6 +408,37 @@ TEST(AudioTrainer, ExtendedModelComputesWhatTheOriginalDoes) {
   AudioModelConfig fewer = ext->config();
   fewer.phase_bins = 10;
   EXPECT_THROW(extend_model(ext, fewer), UsageError);
+}
+
+TEST(AudioTrainer, ModelFileStartsARunWithItsCodebooksAndUsage) {
+  auto m = small_model();
+  const std::string path = (fs::temp_directory_path() / "nicodec-audio-init.nicm").string();
+  auto val = torch::from_blob(test_signal(16000, 16000, 15).data(), {1, 16000}, torch::kFloat).clone();
+  export_audio_model(m.net, val, "int8", 3, "test", path);
+  const auto file = load_audio_model(path);
+  const int64_t per_step = 96;
+  auto net = trainable_from_model_file(path, per_step);
+  ASSERT_EQ(net->config().num_quantizers, 8);
+  for (int64_t s = 0; s < 8; ++s) {
+    SCOPED_TRACE(s);
+    auto vq = net->rvq->stage(s);
+    auto buf = vq->named_buffers();
+    const auto& u = file.usage[static_cast<size_t>(s)];
+    EXPECT_TRUE(torch::equal(buf["embed"], file.net->rvq->stage(s)->named_buffers()["embed"]));
+    EXPECT_NEAR(buf["cluster_size"].sum().item<double>(), static_cast<double>(per_step), 1e-3);
+    const double total = static_cast<double>(std::accumulate(u.begin(), u.end(), uint64_t{0}));
+    EXPECT_NEAR(buf["cluster_size"][5].item<double>(), u[5] / total * per_step, 1e-4);
+    EXPECT_EQ(buf["initialized"].item<float>(), 1.0f);
+    // One training step on the codebook's own vectors (each code hit once) leaves the codebook where it was;
+    // with the EMA state a fresh module holds (unit counts, random sums) it would jump.
+    auto codes = buf["embed"].clone();
+    vq->train();
+    auto out = vq->forward(codes);
+    EXPECT_TRUE(torch::equal(out.indices, torch::arange(codes.size(0))));
+    EXPECT_LT((buf["embed"] - codes).abs().max().item<double>(), 1e-3 * codes.abs().max().item<double>());
+  }
+  EXPECT_THROW(trainable_from_model_file(path + ".missing", per_step), Error);
+  fs::remove(path);
 }
 
 TEST(AudioModelIo, ExportedModelLoadsAndDecodesLikeTheFloatOne) {

@@ -13,6 +13,7 @@
 
 #include "codecs/audio/discriminators.h"
 #include "codecs/audio/losses.h"
+#include "codecs/audio/model_io.h"
 #include "codecs/common/checkpoint.h"
 #include "core/error.h"
 #include "core/media/audio_io.h"
@@ -160,6 +161,24 @@ AudioModel extend_model(AudioModel from, const AudioModelConfig& cfg) {
   return to;
 }
 
+AudioModel trainable_from_model_file(const std::string& path, int64_t vectors_per_step) {
+  AudioCodecModel m = load_audio_model(path);
+  torch::NoGradGuard ng;
+  for (int64_t s = 0; s < m.net->config().num_quantizers; ++s) {
+    // The file keeps each stage's usage counts but not its EMA state. Rebuild that state as a run would hold it:
+    // cluster_size in vectors per step, spread as the usage is; embed_sum = codebook * cluster_size, so the first
+    // EMA update moves the codebook from where the file has it, not towards zero.
+    auto buffers = m.net->rvq->stage(s)->named_buffers();
+    const auto& u = m.usage[static_cast<size_t>(s)];
+    auto counts = torch::tensor(std::vector<double>(u.begin(), u.end()), torch::kDouble);
+    counts = (counts / counts.sum() * static_cast<double>(vectors_per_step)).to(torch::kFloat);
+    buffers["cluster_size"].copy_(counts);
+    buffers["embed_sum"].copy_(buffers["embed"] * counts.unsqueeze(1));
+    buffers["initialized"].fill_(1);
+  }
+  return m.net;
+}
+
 bool has_checkpoint(const std::string& dir) { return fs::exists(dir + "/model.pt") && fs::exists(dir + "/state.txt"); }
 
 AudioModel load_checkpoint_model(const std::string& dir, int64_t* step, int64_t snapshot) {
@@ -179,7 +198,9 @@ void train(const AudioTrainConfig& cfg) {
   if (has_checkpoint(cfg.checkpoint_dir)) {
     model = load_checkpoint_model(cfg.checkpoint_dir, &step);
   } else if (!cfg.init_from.empty()) {
-    AudioModel from = load_checkpoint_model(cfg.init_from);
+    AudioModel from = fs::is_directory(cfg.init_from)
+                          ? load_checkpoint_model(cfg.init_from)
+                          : trainable_from_model_file(cfg.init_from, cfg.batch * cfg.crop_frames);
     AudioModelConfig mc = from->config();
     mc.phase_bins = cfg.model.phase_bins;
     model = extend_model(from, mc);

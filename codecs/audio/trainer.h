@@ -32,7 +32,8 @@ struct AudioTrainConfig {
   double adv_weight = 0.025, fm_weight = 0.05, disc_lr = 2e-4;  // HiFi-GAN's 1 : 2 : 45 (adv : fm : mel), / 45
   // + phase_weight * the phase loss below phase_max_hz (losses.h), for models whose encoder sees the phase.
   double phase_weight = 0, phase_max_hz = 2000;
-  // A new run (empty checkpoint folder) may start from another run's weights (its latest checkpoint): the same
+  // A new run (empty checkpoint folder) may start from another run's weights (a checkpoint folder: its latest
+  // checkpoint; or a model file such as data/models/audiocodec-v1.nicm, see trainable_from_model_file): the same
   // architecture except model.phase_bins, whose new encoder inputs start at zero weight (so the run starts
   // exactly where the other one stopped). Its step count starts at 0.
   std::string init_from;
@@ -50,6 +51,11 @@ torch::Tensor sample_crops(const std::string& data_dir, int sample_rate, int64_t
 // must agree except phase_bins, and the encoder inputs `from` lacks get zero weights, so the new model computes
 // exactly what `from` does. Throws UsageError otherwise.
 AudioModel extend_model(AudioModel from, const AudioModelConfig& cfg);
+
+// The network of a model file (its weights as stored, e.g. int8-rounded) ready to train on: each RVQ stage's EMA
+// state rebuilt from the file's usage counts, scaled to `vectors_per_step` latent vectors (batch x crop frames),
+// and marked initialized so no k-means init overwrites the codebooks. Throws FormatError for a bad file.
+AudioModel trainable_from_model_file(const std::string& path, int64_t vectors_per_step);
 
 bool has_checkpoint(const std::string& dir);
 AudioModel load_checkpoint_model(const std::string& dir, int64_t* step = nullptr, int64_t snapshot = 0);
