@@ -12,16 +12,13 @@
 
 #include "apps/app_util.h"
 #include "codecs/audio/file_codec.h"
+#include "codecs/audio/model_io.h"
 #include "core/container.h"
 #include "core/error.h"
 #include "core/file_io.h"
 #include "core/model_path.h"
 #include "core/progress.h"
 #include "core/torch_runtime.h"
-
-namespace {
-constexpr const char* kDefaultModel = "audiocodec-v1.nicm";
-}  // namespace
 
 int main(int argc, char** argv) {
   using namespace nicodec;
@@ -34,7 +31,7 @@ int main(int argc, char** argv) {
   std::string model_path, in, out;
   int threads = 0;
   bool quiet = false;
-  app.add_option("--model", model_path, std::string("model file (default: ") + kDefaultModel + " from data/models)");
+  app.add_option("--model", model_path, std::string("model file (default: ") + codecs::audio::kModelFile + " from data/models)");
   app.add_option("--threads", threads, "CPU threads (default: $NICODEC_THREADS or all cores)")->check(CLI::Range(1, 1024));
   app.add_flag("--quiet", quiet, "print nothing but errors");
 
@@ -89,7 +86,7 @@ int main(int argc, char** argv) {
     }
     setup_torch_threads(threads);
     const auto t_load = Clock::now();
-    auto model = codecs::audio::load_audio_model(model_path.empty() ? find_model(kDefaultModel) : model_path);
+    auto model = codecs::audio::load_audio_model(model_path.empty() ? find_model(codecs::audio::kModelFile) : model_path);
     const double load_s = seconds_since(t_load);
     const auto t0 = Clock::now();
     if (*enc) {

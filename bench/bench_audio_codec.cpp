@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "codecs/audio/codec.h"
+#include "codecs/audio/model_io.h"
 #include "core/media/audio_io.h"
 #include "core/torch_runtime.h"
 
@@ -15,7 +16,7 @@ using namespace nicodec::codecs::audio;
 namespace {
 
 AudioCodecModel& model() {
-  static AudioCodecModel m = load_audio_model(NICODEC_MODELS "/audiocodec-v1.nicm");
+  static AudioCodecModel m = load_audio_model(std::string(NICODEC_MODELS) + "/" + kModelFile);
   return m;
 }
 

@@ -48,6 +48,8 @@ const Anchor& find_in(const std::vector<Anchor>& all, const std::string& name, c
 // The image model nicodec and vidcodec load by default: codecs/image/model_io.h's kModelFile (the eval layer does
 // not link the codecs; keep the two equal).
 constexpr const char* kImageModelFile = "nicodec-image-v3.nicm";
+// The same for audiocodec: codecs/audio/model_io.h's kModelFile.
+constexpr const char* kAudioModelFile = "audiocodec-v2.nicm";
 
 struct OwnCodec {
   std::string bin, model, tag, exe;  // exe: the quoted command with --threads 1 --quiet --model
@@ -98,7 +100,7 @@ bool nicodec_anchors(std::vector<Anchor>* out) {
 
 bool audiocodec_anchor(std::vector<Anchor>* out) {
   OwnCodec c;
-  if (!own_codec("audiocodec", "audiocodec-v1.nicm", &c)) return false;
+  if (!own_codec("audiocodec", kAudioModelFile, &c)) return false;
   out->push_back({"audiocodec",
                   "NiCodec audiocodec (" + std::filesystem::path(c.model).filename().string() + ", crc " + c.tag +
                       "); param = kbit/s cap (--kbps), whole file",

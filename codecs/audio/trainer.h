@@ -33,7 +33,7 @@ struct AudioTrainConfig {
   // + phase_weight * the phase loss below phase_max_hz (losses.h), for models whose encoder sees the phase.
   double phase_weight = 0, phase_max_hz = 2000;
   // A new run (empty checkpoint folder) may start from another run's weights (a checkpoint folder: its latest
-  // checkpoint; or a model file such as data/models/audiocodec-v1.nicm, see trainable_from_model_file): the same
+  // checkpoint; or a model file such as data/models/audiocodec-v2.nicm, see trainable_from_model_file): the same
   // architecture except model.phase_bins, whose new encoder inputs start at zero weight (so the run starts
   // exactly where the other one stopped). Its step count starts at 0.
   std::string init_from;
