@@ -69,7 +69,8 @@ void Container::expect(CodecKind kind, const std::string& model_id, uint32_t ver
   if (model != model_id || model_version != version)
     throw FormatError("this file was made with model '" + model + "' v" + std::to_string(model_version) +
                       ", but this build has '" + model_id + "' v" + std::to_string(version) +
-                      ": decode it with the NiCodec release that made it");
+                      ": decode it with the NiCodec release that made it, or give that model file with --model "
+                      "(older models are in the git history of data/models/)");
 }
 
 std::vector<uint8_t> write_container(const Container& c) {
