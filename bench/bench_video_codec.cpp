@@ -36,6 +36,7 @@ void BM_Encode(benchmark::State& state) {
   o.q = 2;
   o.max_frames = kFrames;
   video::VideoEncodeResult r;
+  codec();  // load the model outside the timed loop (the first benchmark would pay for it)
   for (auto _ : state) r = video::encode_video(codec(), kClips[state.range(0)], temp("bench_vid.nvc"), o);
   state.counters["fps"] = benchmark::Counter(kFrames, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["kbps"] = r.kbps;
