@@ -38,13 +38,20 @@ AudioCodecModel small_model(int64_t quantizers = 8, int64_t codebook = 64, int64
   return m;
 }
 
-std::vector<float> test_signal(size_t n, int rate, uint64_t seed) {
+std::vector<float> white_noise(size_t n, float sigma, uint64_t seed) {
   std::mt19937_64 rng(seed);
-  std::normal_distribution<float> noise(0.0f, 0.02f);
+  std::normal_distribution<float> g(0.0f, sigma);
   std::vector<float> x(n);
+  for (auto& v : x) v = g(rng);
+  return x;
+}
+
+// A 220 Hz tone, amplitude-modulated at 1.3 Hz, in white noise of its own (seed).
+std::vector<float> test_signal(size_t n, int rate, uint64_t seed) {
+  std::vector<float> x = white_noise(n, 0.02f, seed);
   for (size_t i = 0; i < n; ++i) {
     const double t = static_cast<double>(i) / rate;
-    x[i] = static_cast<float>(0.3 * std::sin(2 * M_PI * 220 * t) * (0.6 + 0.4 * std::sin(2 * M_PI * 1.3 * t))) + noise(rng);
+    x[i] += static_cast<float>(0.3 * std::sin(2 * M_PI * 220 * t) * (0.6 + 0.4 * std::sin(2 * M_PI * 1.3 * t)));
   }
   return x;
 }
@@ -176,11 +183,7 @@ TEST(AudioLosses, PhaseLossMeasuresPhaseAloneWeightedByMagnitude) {
   // weighted mean of cos(angle difference) averages thousands of terms and comes out near 0 (a tone against
   // noise puts the weight on a few bins: 0.70-0.99 over six draws, 0.79 in a ctest run, too wide to test).
   auto white = [](uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    std::normal_distribution<float> g(0.0f, 0.1f);
-    auto t = torch::empty({1, 16000}, torch::kFloat);
-    for (int64_t i = 0; i < t.size(1); ++i) t[0][i] = g(rng);
-    return t;
+    return torch::from_blob(white_noise(16000, 0.1f, seed).data(), {1, 16000}, torch::kFloat).clone();
   };
   EXPECT_NEAR(losses.phase(x, x, 2000).item<double>(), 0.0, 1e-4);
   EXPECT_NEAR(losses.phase(x, -x, 2000).item<double>(), 2.0, 1e-4);               // every phase off by pi
