@@ -99,7 +99,7 @@ std::vector<uint8_t> write_container(const Container& c) {
 Container read_container(const uint8_t* data, size_t size) {
   if (size == 0) throw FormatError("the file is empty, not a NiCodec bitstream");
   if (size < 4 || std::memcmp(data, kMagic, 4) != 0)
-    throw FormatError("not a NiCodec bitstream (the file does not start with 'NICO'); was it made by nicodec encode?");
+    throw FormatError("not a NiCodec bitstream (the file does not start with 'NICO'); was it made by nicodec, audiocodec or vidcodec encode?");
   if (size < 11) throw FormatError("the NiCodec bitstream is truncated (" + std::to_string(size) + " bytes)");
   const uint8_t version = data[4];
   if (version == 0 || version > Container::kFormatVersion)
