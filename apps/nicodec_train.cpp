@@ -37,7 +37,10 @@ int main(int argc, char** argv) {
   app.add_option("--N", cfg.model.N, "model width (new runs only)")->check(CLI::Range(8, 1024))->capture_default_str();
   app.add_option("--M", cfg.model.M, "latent channels (new runs only)")->check(CLI::Range(8, 1024))->capture_default_str();
   app.add_option("--Nz", cfg.model.Nz, "hyper-latent channels (new runs only)")->check(CLI::Range(8, 1024))->capture_default_str();
-  app.add_option("--levels", cfg.model.levels, "trained rate levels (new runs only)")->check(CLI::Range(2, 32))->capture_default_str();
+  app.add_option("--init-from", cfg.init_from,
+                 "a new run starts from the weights of this model file (.nicm), e.g. to train more rate levels")
+      ->check(CLI::ExistingFile);
+  app.add_option("--levels", cfg.model.levels, "trained rate levels (new runs only; with --init-from, at least the file's)")->check(CLI::Range(2, 32))->capture_default_str();
   app.add_option("--lambda-min", cfg.model.lambda_min, "lambda of rate level 0 (doubles per level; new runs only)")
       ->capture_default_str();
   std::string export_path, format = "int8", notes;

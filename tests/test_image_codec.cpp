@@ -15,6 +15,7 @@
 #include "codecs/image/codec.h"
 #include "codecs/image/context_model.h"
 #include "codecs/image/resampling.h"
+#include "codecs/image/trainer.h"
 #include "core/crc32.h"
 #include "tests/lcg.h"
 #include "core/error.h"
@@ -193,6 +194,32 @@ TEST(CheckerboardContext, IntegerFormFollowsTheFloatNetwork) {
   EXPECT_GT(dm.abs().mean().item<double>(), 0.05);  // the corrections are not trivially zero
 }
 
+// A model file keeps only the integer h_s; training from a file rebuilds a float one that must compute the same.
+TEST(IntegerHyperSynthesis, FloatFormRebuiltFromTheIntegerOneComputesTheSame) {
+  torch::manual_seed(4);
+  ModelConfig c;
+  c.N = 16, c.M = 12, c.Nz = 8, c.levels = 3;
+  ImageModel a(c), b(c);
+  Lcg g{7};
+  const auto z = g.tensor({4, c.Nz, 6, 5}, -6, 6).to(torch::kFloat);
+  const auto ihs = IntegerHyperSynthesis::from_float(a->h_s, c.M, z);
+  torch::NoGradGuard ng;
+  auto rms = [](const torch::Tensor& t) { return t.pow(2).mean().sqrt().item<double>(); };
+  const double rms0 = rms(b->h_s->ptr(0)->as<torch::nn::ConvTranspose2d>()->weight);
+  const auto want = a->h_s->forward(z);
+  const double before = (b->h_s->forward(z) - want).abs().mean().item<double>();
+  ihs.to_float(b->h_s);
+  const auto got = b->h_s->forward(z);
+  const double mean_err = (got - want).narrow(1, 0, c.M).abs().mean().item<double>();
+  const double scale_err = (got - want).narrow(1, c.M, c.M).abs().mean().item<double>();
+  const double size = want.abs().mean().item<double>();
+  EXPECT_GT(before, 0.2 * size);  // two random networks: far apart
+  EXPECT_LT(mean_err, 0.01 * size + 1.0 / 64);
+  EXPECT_LT(scale_err, 0.01 * size + 1.0 / 2048);
+  // The hidden layer keeps the RMS of b's initialisation (the rescaling the doc promises).
+  EXPECT_NEAR(rms(b->h_s->ptr(0)->as<torch::nn::ConvTranspose2d>()->weight), rms0, 1e-4 * rms0);
+}
+
 TEST(Bound, GradientPassesInsideAndOnlyBackTowardTheRangeOutside) {
   for (double sign : {1.0, -1.0}) {
     auto x = torch::tensor({-5.0, 0.0, 5.0}).set_requires_grad(true);
@@ -300,6 +327,34 @@ TEST(ImageCrops, ZoomedCropsAreSmootherAndStayInRange) {
   EXPECT_TRUE(torch::equal(codecs::ImageCrops(dir.string(), 64, 0.0).batch(64, rng_c), plain));
   EXPECT_THROW(codecs::ImageCrops(dir.string(), 64, 1.5), UsageError);
   fs::remove_all(dir);
+}
+
+// --init-from: the shipped file's weights, more rate levels, and at step 0 the same gains at every q (the new
+// levels start where gain() extrapolated to) and an h_s that follows the integer one.
+TEST(ImageTrainer, ModelFileStartsARunWithMoreLevelsWhereTheGainsExtrapolated) {
+  const std::string path = std::string(NICODEC_MODELS) + "/" + kModelFile;
+  const CodecModel& file = codec().model();
+  ImageModel ref = file.net;
+  const int64_t levels = ref->config().levels;
+  ImageModel net = trainable_from_model_file(path, levels + 3);
+  EXPECT_EQ(net->config().levels, levels + 3);
+  torch::NoGradGuard ng;
+  for (double q : {-3.0, 0.0, 3.3, static_cast<double>(levels - 1), levels + 0.5, levels + 2.0})
+    for (bool inverse : {false, true}) {
+      auto qt = torch::full({1}, q);
+      EXPECT_LT((net->gain(qt, inverse) - ref->gain(qt, inverse)).abs().max().item<double>(), 1e-4)
+          << "q " << q << (inverse ? " inverse" : "");
+    }
+  const Image img = sample();
+  auto x = torch::from_blob(const_cast<uint8_t*>(img.rgb.data()), {1, img.height, img.width, 3}, torch::kUInt8)
+               .permute({0, 3, 1, 2}).to(torch::kFloat).div(255.0);
+  auto z = torch::round(ref->hyper_analysis(ref->analysis(x) * ref->gain(torch::full({1}, 4.0), false)));
+  EXPECT_LT((net->hyper_analysis(net->analysis(x)) - ref->hyper_analysis(ref->analysis(x))).abs().max().item<double>(), 1e-5);
+  const auto exact = file.h_s.forward(z);
+  const auto params = net->hyper_synthesis(z);
+  const double err = (params.narrow(1, 0, net->config().M) - exact.means).abs().mean().item<double>();
+  EXPECT_LT(err, 0.02 * exact.means.abs().mean().item<double>() + 1.0 / 64);
+  EXPECT_THROW(trainable_from_model_file(path, levels - 1), UsageError);
 }
 
 TEST(ImageCodec, RefinementLowersTheRateDistortionLoss) {

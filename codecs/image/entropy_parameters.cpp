@@ -124,6 +124,38 @@ IntegerHyperSynthesis IntegerHyperSynthesis::load(const quant::ModelFile& f, int
   return r;
 }
 
+void IntegerHyperSynthesis::to_float(torch::nn::Sequential& h_s) const {
+  torch::NoGradGuard ng;
+  if (h_s->size() != 2 * hidden_.size() + 1)
+    throw UsageError("IntegerHyperSynthesis::to_float: h_s has " + std::to_string(h_s->size()) + " modules, expected " +
+                     std::to_string(2 * hidden_.size() + 1));
+  // The real-valued layer in integer units: acc * multiplier * 2^-shift, per output channel.
+  auto real = [](const quant::IntegerConvParams& p, double out_unit) {
+    auto m = p.multiplier.to(torch::kDouble) * torch::exp2(-p.shift.to(torch::kDouble)) * out_unit;
+    auto per_out = p.transposed ? m.view({1, -1, 1, 1}) : m.view({-1, 1, 1, 1});
+    return std::make_pair(p.weight.to(torch::kDouble) * per_out, p.bias.to(torch::kDouble) * m);
+  };
+  auto rms = [](const torch::Tensor& t) { return t.to(torch::kDouble).pow(2).mean().sqrt().item<double>(); };
+  double in_scale = 1.0;  // float input = in_scale * integer input (z symbols: 1)
+  for (size_t i = 0; i < hidden_.size(); ++i) {
+    auto c = float_conv(h_s, 2 * i);
+    auto [w, b] = real(hidden_[i].params(), 1.0);
+    if (w.sizes() != c.weight.sizes()) throw UsageError("IntegerHyperSynthesis::to_float: layer shapes differ");
+    const double wr = rms(w);
+    const double out_scale = wr > 0 ? in_scale * rms(c.weight) / wr : in_scale;
+    c.weight.copy_(w * (out_scale / in_scale));
+    c.bias.copy_(b * out_scale);
+    in_scale = out_scale;
+  }
+  auto last = float_conv(h_s, h_s->size() - 1);
+  auto [wm, bm] = real(mean_head_.params(), std::ldexp(1.0, -mean_shift_));
+  auto [ws, bs] = real(scale_head_.params(), std::ldexp(1.0, -kLogScaleShift));
+  auto w = torch::cat({wm, ws}, 0), b = torch::cat({bm, bs}, 0);
+  if (w.sizes() != last.weight.sizes()) throw UsageError("IntegerHyperSynthesis::to_float: head shapes differ");
+  last.weight.copy_(w / in_scale);
+  last.bias.copy_(b);
+}
+
 void IntegerHyperSynthesis::build_index_lut() {
   index_lut_.resize(65536);
   const auto& scales = scale_table();

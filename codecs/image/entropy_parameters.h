@@ -38,6 +38,11 @@ class IntegerHyperSynthesis {
   // Saved as "h_s.int.<k>.{weight,bias,multiplier,shift}" (I8/I16/I32, the narrowest that holds them) plus metadata.
   void save(quant::ModelFile& f) const;
   static IntegerHyperSynthesis load(const quant::ModelFile& f, int64_t Nz, int64_t M);
+  // Writes into a float h_s of the same shape (conv, ReLU, conv, ReLU, conv) weights that compute what this one
+  // does, without its roundings and clamps: to train on from a model file, which keeps only the integer h_s.
+  // ReLU is positively homogeneous, so each hidden layer's output is rescaled to give its weights the RMS that
+  // h_s holds on entry (its fresh initialisation), the next layer's weights compensating.
+  void to_float(torch::nn::Sequential& h_s) const;
 
   // z_symbols: integer tensor [B, Nz, h, w]. Exact and deterministic.
   EntropyParameters forward(const torch::Tensor& z_symbols) const;

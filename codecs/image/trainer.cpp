@@ -14,6 +14,7 @@
 #include "codecs/common/image_crops.h"
 #include "core/error.h"
 #include "core/media/image_io.h"
+#include "codecs/image/model_io.h"
 
 namespace nicodec::codecs::image {
 
@@ -90,6 +91,35 @@ ImageModel load_checkpoint_model(const std::string& dir, int64_t* step, int64_t 
   return model;
 }
 
+ImageModel trainable_from_model_file(const std::string& path, int64_t levels) {
+  torch::NoGradGuard ng;
+  const CodecModel file = load_model(path);
+  ModelConfig c = file.net->config();
+  if (levels < c.levels)
+    throw UsageError("--levels " + std::to_string(levels) + " is below the " + std::to_string(c.levels) + " levels of " + path);
+  const int64_t stored = c.levels;
+  c.levels = levels;
+  ImageModel net(c);
+  auto from = file.net->named_parameters();
+  for (auto& p : net->named_parameters()) {
+    const std::string& k = p.key();
+    if (k.rfind("h_s.", 0) == 0) continue;
+    const torch::Tensor* found = from.find(k);
+    if (found == nullptr) throw FormatError(path + ": no weights for " + k);
+    const torch::Tensor& src = *found;
+    if (k == "log_gain" || k == "log_inv_gain") {
+      p.value().narrow(0, 0, stored).copy_(src);
+      const double step = (k == "log_gain" ? 1.0 : -1.0) * std::log(2.0) / 2.0;
+      for (int64_t l = stored; l < levels; ++l)
+        p.value()[l].copy_(src[stored - 1] + step * static_cast<double>(l - stored + 1));
+    } else {
+      p.value().copy_(src);
+    }
+  }
+  file.h_s.to_float(net->h_s);
+  return net;
+}
+
 void train(const TrainConfig& cfg) {
   torch::Device device(cfg.device == "cuda" ? torch::kCUDA : torch::kCPU);
   if (device.is_cuda() && !torch::cuda::is_available())
@@ -97,8 +127,15 @@ void train(const TrainConfig& cfg) {
   fs::create_directories(cfg.checkpoint_dir);
 
   int64_t step = 0;
-  ImageModel model = has_checkpoint(cfg.checkpoint_dir) ? load_checkpoint_model(cfg.checkpoint_dir, &step)
-                                                        : ImageModel(cfg.model);
+  ImageModel model{nullptr};
+  if (has_checkpoint(cfg.checkpoint_dir)) {
+    model = load_checkpoint_model(cfg.checkpoint_dir, &step);
+  } else if (!cfg.init_from.empty()) {
+    model = trainable_from_model_file(cfg.init_from, cfg.model.levels);
+    std::fprintf(stderr, "train: new run from the weights of %s\n", cfg.init_from.c_str());
+  } else {
+    model = ImageModel(cfg.model);
+  }
   int unlocked = 0;
   for (auto& m : model->modules(false))
     if (auto* g = m->as<GdnImpl>()) unlocked += g->unlock_off_diagonal();
