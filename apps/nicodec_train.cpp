@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
   int64_t snapshot = 0;
   std::vector<std::string> validate_images;
   app.add_option("--validate", validate_images,
-                 "instead of training: print the float model's bpp and PSNR at q = -2, 0, 2, 4, 6, 8 on these images "
+                 "instead of training: print the float model's bpp and PSNR at q = -2, 0, 2, ... up to its top level on these images "
                  "(latest weights, or --snapshot N)");
   app.add_option("--snapshot", snapshot, "with --export: the weights kept at this step (every 1000) instead of the latest");
   codecs::image::ContextTrainConfig ctx_cfg;
@@ -92,8 +92,10 @@ int main(int argc, char** argv) {
     if (!validate_images.empty()) {
       int64_t step = 0;
       auto net = codecs::image::load_checkpoint_model(cfg.checkpoint_dir, &step, snapshot);
+      std::vector<double> levels;
+      for (double q = -2; q <= static_cast<double>(net->config().levels - 1); q += 2) levels.push_back(q);
       std::printf("step %lld\n%s", static_cast<long long>(step),
-                  codecs::image::validate(net, validate_images, {-2, 0, 2, 4, 6, 8}).c_str());
+                  codecs::image::validate(net, validate_images, levels).c_str());
       return 0;
     }
     if (!export_path.empty()) {
