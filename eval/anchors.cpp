@@ -49,7 +49,7 @@ const Anchor& find_in(const std::vector<Anchor>& all, const std::string& name, c
 // not link the codecs; keep the two equal).
 constexpr const char* kImageModelFile = "nicodec-image-v3.nicm";
 // The same for audiocodec: codecs/audio/model_io.h's kModelFile.
-constexpr const char* kAudioModelFile = "audiocodec-v2.nicm";
+constexpr const char* kAudioModelFile = "audiocodec-v3.nicm";
 
 struct OwnCodec {
   std::string bin, model, tag, exe;  // exe: the quoted command with --threads 1 --quiet --model

@@ -14,7 +14,7 @@ namespace nicodec::codecs::audio {
 inline constexpr const char* kArchitecture = "audiocodec-stft-rvq-v1";
 // The shipped model (data/models/) that audiocodec loads by default. eval/anchors.cpp keeps a copy of the name
 // (the eval layer does not link the codecs): keep the two equal.
-inline constexpr const char* kModelFile = "audiocodec-v2.nicm";
+inline constexpr const char* kModelFile = "audiocodec-v3.nicm";
 
 struct AudioCodecModel {
   AudioModel net{nullptr};
