@@ -65,6 +65,7 @@ int main(int argc, char** argv) {
   app.add_option("--context-channels", ctx_cfg.channels, "width of the context network (new runs only)")
       ->check(CLI::Range(8, 1024))->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  if (app.count("--levels")) cfg.init_levels = cfg.model.levels;
   try {
     if (cfg.crop % 64 != 0) throw UsageError("--crop must be a multiple of 64");
     setup_torch_threads(threads);

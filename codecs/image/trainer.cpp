@@ -12,9 +12,9 @@
 
 #include "codecs/common/checkpoint.h"
 #include "codecs/common/image_crops.h"
+#include "codecs/image/model_io.h"
 #include "core/error.h"
 #include "core/media/image_io.h"
-#include "codecs/image/model_io.h"
 
 namespace nicodec::codecs::image {
 
@@ -95,6 +95,7 @@ ImageModel trainable_from_model_file(const std::string& path, int64_t levels) {
   torch::NoGradGuard ng;
   const CodecModel file = load_model(path);
   ModelConfig c = file.net->config();
+  if (levels == 0) levels = c.levels;
   if (levels < c.levels)
     throw UsageError("--levels " + std::to_string(levels) + " is below the " + std::to_string(c.levels) + " levels of " + path);
   const int64_t stored = c.levels;
@@ -131,7 +132,7 @@ void train(const TrainConfig& cfg) {
   if (has_checkpoint(cfg.checkpoint_dir)) {
     model = load_checkpoint_model(cfg.checkpoint_dir, &step);
   } else if (!cfg.init_from.empty()) {
-    model = trainable_from_model_file(cfg.init_from, cfg.model.levels);
+    model = trainable_from_model_file(cfg.init_from, cfg.init_levels);
     std::fprintf(stderr, "train: new run from the weights of %s\n", cfg.init_from.c_str());
   } else {
     model = ImageModel(cfg.model);

@@ -25,6 +25,7 @@ struct TrainConfig {
   double q_min = -2;            // rate levels drawn from [q_min, levels-1]; below 0 all gains shrink alike
   double zoom = 0;              // share of crops zoomed in (codecs/common/image_crops.h), up to 3x
   std::string init_from;        // a new run starts from this model file's weights (trainable_from_model_file)
+  int64_t init_levels = 0;      // with init_from: rate levels of the new run (0: the file's)
   ModelConfig model;            // used for a new run; a resumed run keeps its checkpoint's
 };
 
@@ -39,7 +40,7 @@ std::string validate(ImageModel& net, const std::vector<std::string>& images, co
 // A trainable model holding a model file's weights: g_a, h_a, g_s, the gains and the z prior as stored
 // (dequantized), h_s rebuilt in float from the integer one (IntegerHyperSynthesis::to_float). `levels` may exceed
 // the file's: the new top levels start where gain() extrapolates the file's top level to (every gain growing by
-// 2^(1/2) per level), so at step 0 the model codes as the file does at every q.
+// 2^(1/2) per level), so at step 0 the model codes as the file does at every q. levels 0: the file's.
 ImageModel trainable_from_model_file(const std::string& path, int64_t levels);
 
 // Checkpoint files: <dir>/model.pt (weights), <dir>/optim.pt, <dir>/state.txt (step and model config), and
