@@ -5,6 +5,7 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "core/byte_io.h"
@@ -234,14 +235,20 @@ ModelFile ModelFile::from_safetensors(const uint8_t* data, size_t size) {
   return m;
 }
 
-void ModelFile::save(const std::string& path, int zstd_level) const {
+std::vector<uint8_t> ModelFile::to_compressed(int zstd_level) const {
   const std::vector<uint8_t> raw_bytes = to_safetensors();
+  std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> cctx(ZSTD_createCCtx(), ZSTD_freeCCtx);
+  if (!cctx) throw Error("zstd: out of memory");
   std::vector<uint8_t> z(ZSTD_compressBound(raw_bytes.size()));
-  const size_t n = ZSTD_compress(z.data(), z.size(), raw_bytes.data(), raw_bytes.size(), zstd_level);
+  size_t n = ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_compressionLevel, zstd_level);
+  if (!ZSTD_isError(n)) n = ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_checksumFlag, 1);
+  if (!ZSTD_isError(n)) n = ZSTD_compress2(cctx.get(), z.data(), z.size(), raw_bytes.data(), raw_bytes.size());
   if (ZSTD_isError(n)) throw Error(std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
   z.resize(n);
-  write_file_atomic(path, z);
+  return z;
 }
+
+void ModelFile::save(const std::string& path, int zstd_level) const { write_file_atomic(path, to_compressed(zstd_level)); }
 
 ModelFile ModelFile::from_compressed(const std::vector<uint8_t>& zst) {
   const unsigned long long n = ZSTD_getFrameContentSize(zst.data(), zst.size());

@@ -49,6 +49,9 @@ class ModelFile {
   static ModelFile from_safetensors(const uint8_t* data, size_t size);  // validates everything; FormatError
   void save(const std::string& path, int zstd_level = 19) const;        // zstd-compressed, atomic write
   static ModelFile load(const std::string& path);
+  // The file's bytes: one zstd frame with the content size and a content checksum, so a damaged byte is an
+  // error on load instead of a silently different weight (files written before the checksum still load).
+  std::vector<uint8_t> to_compressed(int zstd_level = 19) const;
   static ModelFile from_compressed(const std::vector<uint8_t>& zst);
 
  private:

@@ -104,6 +104,22 @@ TEST(ModelFile, DamagedFilesGiveFormatErrors) {
   }
   std::vector<uint8_t> not_zstd(100, 7);
   EXPECT_THROW(ModelFile::from_compressed(not_zstd), FormatError);
+  // Any one byte of the compressed file changed: an error, never other weights (the frame's content checksum).
+  // A few header bits are unused by zstd, and a changed byte may decode to the same content: those may load.
+  const auto raw = sample_model().to_safetensors();
+  const auto zst = sample_model().to_compressed();
+  ASSERT_EQ(ModelFile::from_compressed(zst).to_safetensors(), raw);
+  int errors = 0;
+  for (size_t i = 0; i < zst.size(); ++i) {
+    auto bad = zst;
+    bad[i] ^= 0x10;
+    try {
+      EXPECT_EQ(ModelFile::from_compressed(bad).to_safetensors(), raw) << "byte " << i << " of " << zst.size();
+    } catch (const FormatError&) {
+      ++errors;
+    }
+  }
+  EXPECT_GT(errors, static_cast<int>(zst.size()) * 9 / 10);
   // Quantized tensor whose packed size does not match the metadata shape.
   ModelFile m = sample_model();
   m.metadata["g_s.1.weight.shape"] = "[16, 3, 5, 6]";
