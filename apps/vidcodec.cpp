@@ -13,6 +13,7 @@
 
 #include "apps/app_util.h"
 #include "codecs/image/model_io.h"
+#include "codecs/video/refiner_trainer.h"
 #include "codecs/video/residual_set.h"
 #include "codecs/video/video_codec.h"
 #include "core/error.h"
@@ -38,6 +39,12 @@ int main(int argc, char** argv) {
   app.add_option("--residual-model", residual_path,
                  "P-frame residual model (default: vidcodec-residual-v1.nicm from data/models when there is one, "
                  "else the image model)");
+  std::string refiner_path;
+  bool no_refiner = false;
+  app.add_option("--refiner", refiner_path,
+                 std::string("P-frame prediction refiner (default: ") + codecs::video::kRefinerFile +
+                     " from data/models when there is one)");
+  app.add_flag("--no-refiner", no_refiner, "encode without the prediction refiner (plain warping, as before it existed)");
   app.add_option("--threads", threads, "CPU threads (default: $NICODEC_THREADS or all cores)")->check(CLI::Range(1, 1024));
   app.add_flag("--quiet", quiet, "print nothing but errors");
   auto* enc = app.add_subcommand("encode", "compress a clip to a .nvc file");
@@ -75,8 +82,35 @@ int main(int argc, char** argv) {
   rset->add_option("--frame-step", rs.frame_step, "every N-th frame pair")->capture_default_str()->check(CLI::Range(1, 1000));
   rset->add_option("--seed", rs.seed, "random seed of the reference levels")->capture_default_str();
   info->add_option("input", in, "a .nvc file")->required();
+  auto* rtrain = app.add_subcommand("train-refiner",
+                                    "train the P-frame prediction refiner on motion-only prediction chains of the training "
+                                    "clips (docs/video-codec.md), or --export a checkpoint as a model file");
+  codecs::video::RefinerTrainConfig rc;
+  std::string export_path, weight_format = "int8", notes;
+  uint32_t export_version = 1;
+  int64_t snapshot = 0;
+  rtrain->add_option("--clips", rc.clips_dir, "folder of y4m training clips (never the held-out ones)")->capture_default_str();
+  rtrain->add_option("--checkpoint", rc.checkpoint_dir, "checkpoint folder (resumed if it holds one)")->capture_default_str();
+  rtrain->add_option("--device", rc.device, "cpu or cuda")->capture_default_str()->check(CLI::IsMember({"cpu", "cuda"}));
+  rtrain->add_option("--steps", rc.steps, "total training steps")->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{100000000}));
+  rtrain->add_option("--batch", rc.batch, "crops per step")->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{1024}));
+  rtrain->add_option("--crop", rc.crop, "crop side (even)")->capture_default_str()->check(CLI::Range(int64_t{16}, int64_t{1024}));
+  rtrain->add_option("--lr", rc.lr, "Adam learning rate (divided by 10 for the last 15% of the steps)")->capture_default_str();
+  rtrain->add_option("--seed", rc.seed, "random seed")->capture_default_str();
+  rtrain->add_option("--channels", rc.net.channels, "net width (new runs only)")->capture_default_str()->check(CLI::Range(int64_t{4}, int64_t{256}));
+  rtrain->add_option("--layers", rc.net.layers, "convolutions (new runs only)")->capture_default_str()->check(CLI::Range(int64_t{2}, int64_t{16}));
+  rtrain->add_option("--chain", rc.pairs.chain, "frames per prediction chain, its coded first frame included (new runs only)")
+      ->capture_default_str()->check(CLI::Range(2, 1000));
+  rtrain->add_option("--p-offset", rc.pairs.p_offset, "the chains' P-frame level offset, as encode's (new runs only)")
+      ->capture_default_str()->check(CLI::Range(-8.0, 8.0));
+  rtrain->add_option("--export", export_path, "instead of training: write the checkpoint as a refiner model file");
+  rtrain->add_option("--format", weight_format, "weight format of --export (int8, ..., or f32)")->capture_default_str();
+  rtrain->add_option("--model-version", export_version, "model version written into the file and every bitstream")
+      ->capture_default_str()->check(CLI::Range(1u, 1000000u));
+  rtrain->add_option("--snapshot", snapshot, "with --export: the weights kept at this step (every 1000) instead of the latest");
+  rtrain->add_option("--notes", notes, "training notes stored in the model file");
   try {
-    app.parse(apps::cli_args(argc, argv, {"kbps", "bpp", "q", "frames", "model", "threads", "p-offset", "intra-period", "residual-model", "size", "fps", "refine"}));
+    app.parse(apps::cli_args(argc, argv, {"kbps", "bpp", "q", "frames", "model", "threads", "p-offset", "intra-period", "residual-model", "size", "fps", "refine", "refiner"}));
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
@@ -99,13 +133,17 @@ int main(int argc, char** argv) {
   try {
     if (*info) {
       const auto v = codecs::video::inspect_video(in);
-      std::printf("%s: vidcodec file, %lld frames (%lld intra): I %lld bytes, P motion %lld, P residual %lld\n%s",
+      std::printf("%s: vidcodec file, %lld frames (%lld intra, %lld refined P): I %lld bytes, P motion %lld, P residual %lld\n%s",
                   in.c_str(), static_cast<long long>(v.frames), static_cast<long long>(v.intra_frames),
-                  static_cast<long long>(v.intra_bytes), static_cast<long long>(v.motion_bytes),
-                  static_cast<long long>(v.residual_bytes), v.header.c_str());
+                  static_cast<long long>(v.refined_frames), static_cast<long long>(v.intra_bytes),
+                  static_cast<long long>(v.motion_bytes), static_cast<long long>(v.residual_bytes), v.header.c_str());
       return 0;
     }
     setup_torch_threads(threads);
+    if (*rtrain && !export_path.empty()) {
+      std::fprintf(stderr, "%s", codecs::video::export_refiner_checkpoint(rc.checkpoint_dir, snapshot, weight_format, export_version, notes, export_path).c_str());
+      return 0;
+    }
     const codecs::image::ImageCodec codec(codecs::image::load_model(model_path.empty() ? find_model(codecs::image::kModelFile) : model_path));
     const auto t0 = Clock::now();
     if (*rset) {  // always the image model: the set is what a residual model learns from
@@ -120,6 +158,10 @@ int main(int argc, char** argv) {
       if (!quiet) std::fprintf(stderr, "residual-set: %lld pictures from %zu clips in %s, %.1f s\n", static_cast<long long>(n), clips.size(), out.c_str(), seconds_since(t0));
       return 0;
     }
+    if (*rtrain) {  // the chains' first frames are coded by the image model
+      codecs::video::train_refiner(codec, rc);
+      return 0;
+    }
     std::unique_ptr<codecs::image::ImageCodec> residual_codec;
     if (residual_path.empty()) {
       try {
@@ -128,7 +170,19 @@ int main(int argc, char** argv) {
       }
     }
     if (!residual_path.empty()) residual_codec = std::make_unique<codecs::image::ImageCodec>(codecs::image::load_model(residual_path));
-    const codecs::video::VideoModels models = residual_codec ? codecs::video::VideoModels(codec, *residual_codec) : codecs::video::VideoModels(codec);
+    codecs::video::VideoModels models = residual_codec ? codecs::video::VideoModels(codec, *residual_codec) : codecs::video::VideoModels(codec);
+    // The refiner: decoding loads it whenever there is one (the file says whether it needs it); encoding uses it
+    // unless --no-refiner.
+    std::unique_ptr<codecs::video::PredictionRefiner> refiner;
+    if (refiner_path.empty() && !(no_refiner && *enc)) {
+      try {
+        refiner_path = find_model(codecs::video::kRefinerFile);
+      } catch (const Error&) {  // none shipped: plain warping
+      }
+    }
+    if (!refiner_path.empty() && !(no_refiner && *enc))
+      refiner = std::make_unique<codecs::video::PredictionRefiner>(codecs::video::PredictionRefiner::load(refiner_path));
+    models.refiner = refiner.get();
     if (*enc) {
       if (out.empty()) out = with_extension(in, ".nvc");
       std::unique_ptr<Progress> bar;

@@ -11,10 +11,12 @@
 
 #include "codecs/image/model_io.h"
 #include "codecs/video/motion_search.h"
+#include "codecs/video/prediction_refiner.h"
 #include "codecs/video/residual_set.h"
 #include "codecs/video/video_codec.h"
 #include "core/error.h"
 #include "core/file_io.h"
+#include "core/media/color.h"
 #include "core/media/image_io.h"
 #include "core/media/video_io.h"
 #include "eval/video_metrics.h"
@@ -401,6 +403,115 @@ TEST(Vidcodec, BrokenFilesFailCleanly) {
   auto extra = good;
   extra.push_back(1);
   EXPECT_THROW(decode_video(codec(), extra, d / "t.y4m"), FormatError);
+}
+
+// An untrained refiner (last convolution at zero) changes no pixel, whatever the frame size.
+TEST(Refiner, UntrainedChangesNothing) {
+  const auto r = PredictionRefiner::from_net(RefinerNet(RefinerConfig{}), 1);
+  for (const auto& [w, h] : {std::pair{64, 32}, std::pair{33, 17}, std::pair{1, 1}}) {
+    const Image img = test_picture(w, h, 5);
+    EXPECT_EQ(r.refine(img).rgb, img.rgb) << w << "x" << h;
+  }
+}
+
+// The model file: int8 layers calibrated at export give what the float net gives, within a few steps; odd sizes
+// are the crop of the edge-padded frame.
+TEST(Refiner, ModelFileRoundTripStaysCloseToTheFloatNet) {
+  Dir d;
+  torch::manual_seed(3);
+  RefinerNet net(RefinerConfig{16, 3});
+  {
+    torch::NoGradGuard ng;
+    for (auto& p : net->parameters()) p.normal_(0, 0.05);
+  }
+  std::vector<torch::Tensor> frames;
+  for (uint32_t s = 0; s < 4; ++s)
+    frames.push_back(torch::from_blob(test_picture(64, 64, s).rgb.data(), {1, 64, 64, 3}, torch::kUInt8).permute({0, 3, 1, 2}).to(torch::kFloat) / 255.0);
+  const std::string report = export_refiner(net, torch::cat(frames, 0), "int8", 9, "test", d / "r.nicm");
+  EXPECT_NE(report.find("int8 layer output SQNR"), std::string::npos) << report;
+  const auto loaded = PredictionRefiner::load(d / "r.nicm");
+  EXPECT_EQ(loaded.version(), 9u);
+  EXPECT_TRUE(loaded.int8());
+  const auto exact = PredictionRefiner::from_net(net, 9);
+  const Image img = test_picture(64, 48, 11);
+  const Image a = loaded.refine(img), b = exact.refine(img);
+  double sum = 0;
+  int worst = 0, changed = 0;
+  for (size_t i = 0; i < a.rgb.size(); ++i) {
+    sum += std::abs(a.rgb[i] - b.rgb[i]);
+    worst = std::max(worst, std::abs(a.rgb[i] - b.rgb[i]));
+    changed += b.rgb[i] != img.rgb[i];
+  }
+  EXPECT_GT(changed, static_cast<int>(img.rgb.size() / 2)) << "the test net should change the picture";
+  EXPECT_LT(sum / static_cast<double>(a.rgb.size()), 1.0);
+  EXPECT_LE(worst, 6);
+  const Image odd = test_picture(63, 47, 11);
+  const Image ro = exact.refine(odd);
+  ASSERT_EQ(ro.width, 63);
+  ASSERT_EQ(ro.height, 47);
+  Image padded = test_picture(64, 48, 11);  // the same picture with the last row and column repeated
+  for (int y = 0; y < 48; ++y)
+    for (int x = 0; x < 64; ++x)
+      for (int c = 0; c < 3; ++c) padded.pixel(x, y)[c] = odd.pixel(std::min(x, 62), std::min(y, 46))[c];
+  const Image rp = exact.refine(padded);
+  for (int y = 0; y < 47; ++y)
+    for (int x = 0; x < 63; ++x)
+      for (int c = 0; c < 3; ++c) ASSERT_EQ(ro.pixel(x, y)[c], rp.pixel(x, y)[c]) << x << "," << y;
+  // A damaged or foreign file is an error, not a refiner.
+  EXPECT_THROW(PredictionRefiner::load(std::string(NICODEC_MODELS) + "/" + image::kModelFile), FormatError);
+}
+
+// A fade (every frame 6 levels brighter) that motion compensation cannot follow and a refiner that adds 6 levels:
+// the encoder refines the P frames, the decoder follows (same pixels as the encoder's choice implies: better than
+// without), and a file that needs the refiner names its version when it is missing or another.
+TEST(Vidcodec, RefinedPFramesAreChosenWhereTheyHelpAndTheRefinerIsRequired) {
+  Dir d;
+  {
+    VideoWriter w(d / "fade.y4m", 64, 64, 25, 1);
+    for (int k = 0; k < 5; ++k) {
+      Image img = test_picture(64, 64, 1);
+      for (auto& v : img.rgb) v = static_cast<uint8_t>(std::min(255, v / 2 + 40 + 6 * k));
+      w.write(rgb_to_yuv420_bt709(img));
+    }
+    w.close();
+  }
+  RefinerNet net(RefinerConfig{8, 2});
+  {
+    torch::NoGradGuard ng;
+    auto* last = net->body->ptr(net->body->size() - 2)->as<torch::nn::Conv2d>();
+    ASSERT_NE(last, nullptr);
+    last->bias.fill_(6.0 / 255.0);
+  }
+  const auto refiner = PredictionRefiner::from_net(net, 5);
+  VideoEncodeOptions o;
+  o.q = 2;
+  VideoModels with(codec());
+  with.refiner = &refiner;
+  encode_video(with, d / "fade.y4m", d / "r.nvc", o);
+  encode_video(codec(), d / "fade.y4m", d / "p.nvc", o);
+  const auto info = inspect_video(d / "r.nvc");
+  EXPECT_GE(info.refined_frames, 2);
+  EXPECT_NE(info.header.find("refiner_version"), std::string::npos) << info.header;
+  EXPECT_EQ(inspect_video(d / "p.nvc").refined_frames, 0);
+  EXPECT_EQ(inspect_video(d / "p.nvc").header.find("refiner_version"), std::string::npos);
+  decode_video(with, d / "r.nvc", d / "r.y4m");
+  decode_video(codec(), d / "p.nvc", d / "p.y4m");
+  decode_video(with, d / "p.nvc", d / "p2.y4m");  // a file without refined frames ignores a loaded refiner
+  EXPECT_EQ(read_file(d / "p.y4m"), read_file(d / "p2.y4m"));
+  int frames = 0;
+  const double pr = mean_psnr(d / "fade.y4m", d / "r.y4m", &frames), pp = mean_psnr(d / "fade.y4m", d / "p.y4m", &frames);
+  EXPECT_GT(pr, pp + 0.5) << "refined " << pr << " dB, plain " << pp << " dB";
+  try {
+    decode_video(codec(), d / "r.nvc", d / "x.y4m");
+    ADD_FAILURE() << "decoded without its refiner";
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("refiner version 5"), std::string::npos) << e.what();
+  }
+  const auto other = PredictionRefiner::from_net(net, 6);
+  VideoModels wrong(codec());
+  wrong.refiner = &other;
+  EXPECT_THROW(decode_video(wrong, d / "r.nvc", d / "x.y4m"), FormatError);
+  EXPECT_FALSE(fs::exists(d / "x.y4m"));
 }
 
 }  // namespace

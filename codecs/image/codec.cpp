@@ -4,6 +4,7 @@
 #include <functional>
 #include <optional>
 
+#include "codecs/common/image_tensor.h"
 #include "codecs/image/context_model.h"
 #include "codecs/image/latent_refinement.h"
 #include "codecs/image/resampling.h"
@@ -151,8 +152,7 @@ ImageCodec::Analysis ImageCodec::analyse(const Image& original, int scale) const
   const Image& img = scale > 1 ? small : original;
   torch::NoGradGuard ng;
   const int64_t H = img.height, W = img.width, Hp = round_up(H, 64), Wp = round_up(W, 64);
-  auto x = torch::from_blob(const_cast<uint8_t*>(img.rgb.data()), {1, H, W, 3}, torch::kUInt8)
-               .permute({0, 3, 1, 2}).to(torch::kFloat).div_(255.0);
+  auto x = image_to_tensor(img);
   if (Hp != H || Wp != W)  // replicate the edges: no artificial edge for the transform to spend bits on
     x = torch::nn::functional::pad(x, torch::nn::functional::PadFuncOptions({0, Wp - W, 0, Hp - H}).mode(torch::kReplicate));
   ImageModel net = model_.net;  // a non-const handle to the shared module
@@ -404,13 +404,7 @@ Image ImageCodec::decode(const std::vector<uint8_t>& bytes) const {
       Hp / 16, Wp / 16, 1, 16, 3);
   x_hat = x_hat.narrow(2, 0, cs.height).narrow(3, 0, cs.width);
   if (cs.scale > 1) x_hat = upscale_bicubic(x_hat, cs.scale);  // before rounding: one conversion to 8 bits
-  auto px = x_hat.narrow(2, 0, H).narrow(3, 0, W).mul(255.0).round_().clamp_(0, 255).to(torch::kUInt8);
-  px = px.squeeze(0).permute({1, 2, 0}).contiguous();
-  Image img;
-  img.width = static_cast<int>(W);
-  img.height = static_cast<int>(H);
-  img.rgb.assign(px.data_ptr<uint8_t>(), px.data_ptr<uint8_t>() + px.numel());
-  return img;
+  return tensor_to_image(x_hat.narrow(2, 0, H).narrow(3, 0, W));
 }
 
 }  // namespace nicodec::codecs::image

@@ -12,6 +12,7 @@
 
 #include "codecs/common/checkpoint.h"
 #include "codecs/common/image_crops.h"
+#include "codecs/common/image_tensor.h"
 #include "codecs/image/model_io.h"
 #include "core/error.h"
 #include "core/media/image_io.h"
@@ -58,9 +59,7 @@ std::string validate(ImageModel& net, const std::vector<std::string>& images, co
     const Image img = read_image(path);
     const int64_t h = img.height / 64 * 64, w = img.width / 64 * 64;
     if (h == 0 || w == 0) throw UsageError("validate: " + path + " is smaller than 64x64");
-    auto x = torch::from_blob(const_cast<uint8_t*>(img.rgb.data()), {1, img.height, img.width, 3}, torch::kUInt8)
-                 .permute({0, 3, 1, 2}).narrow(2, 0, h).narrow(3, 0, w).to(torch::kFloat).div(255.0);
-    xs.push_back(x);
+    xs.push_back(image_to_tensor(img).narrow(2, 0, h).narrow(3, 0, w));
   }
   std::ostringstream out;
   for (double level : q) {

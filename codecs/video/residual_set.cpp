@@ -46,4 +46,34 @@ int64_t write_residual_set(const image::ImageCodec& codec, const std::vector<std
   return written;
 }
 
+std::vector<PredictionPair> prediction_pairs(const image::ImageCodec& codec, const std::vector<std::string>& clips,
+                                             const PredictionPairOptions& opt,
+                                             const std::function<void(int64_t)>& progress) {
+  if (opt.chain < 2) throw UsageError("a chain needs at least 2 frames");
+  if (!(opt.q_min <= opt.q_max)) throw UsageError("q_min must not exceed q_max");
+  std::mt19937_64 rng(opt.seed);
+  std::uniform_real_distribution<double> level(opt.q_min, opt.q_max);
+  std::vector<PredictionPair> pairs;
+  for (const auto& clip : clips) {
+    VideoReader reader(clip);
+    Frame420 f;
+    Image ref;
+    double q = 0;
+    for (int n = 0; reader.read(f); ++n) {
+      const Image cur = yuv420_to_rgb_bt709(f);
+      if (n % opt.chain == 0) {
+        q = level(rng);
+        ref = codec.decode(codec.encode(cur, q));
+        continue;
+      }
+      MotionField field;
+      choose_motion(cur, ref, optical_flow(cur, ref), codec.model().net->config().lambda(q + opt.p_offset), &field);
+      ref = compensate(ref, field);
+      pairs.push_back({ref, cur});
+      if (progress) progress(static_cast<int64_t>(pairs.size()));
+    }
+  }
+  return pairs;
+}
+
 }  // namespace nicodec::codecs::video

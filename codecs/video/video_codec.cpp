@@ -25,7 +25,7 @@ namespace {
 constexpr char kMagic[4] = {'N', 'C', 'V', '1'};
 constexpr const char* kModel = "vidcodec";
 constexpr size_t kMaxRecord = size_t{1} << 28;
-constexpr uint8_t kIntra = 0, kInter = 1;
+constexpr uint8_t kIntra = 0, kInter = 1, kInterRefined = 2;
 constexpr double kIntraWeight = 20;  // an I frame's share of a rate target, in P-frame shares
 
 // Frame rate as a fraction: exact for integer rates and the NTSC family (x/1001), else millihertz.
@@ -136,7 +136,7 @@ bool read_record(StreamReader& in, int64_t index, Record* r) {
   ByteReader rec(r->data.data(), r->data.size());
   r->type = rec.u8();
   r->motion = nullptr, r->motion_size = 0;
-  if (r->type == kInter) {
+  if (r->type == kInter || r->type == kInterRefined) {
     if (index == 0) throw FormatError("the first frame is a P frame (it has nothing to refer to)");
     r->motion_size = static_cast<size_t>(rec.varint_max(rec.remaining(), "motion length"));
     r->motion = rec.bytes(r->motion_size);
@@ -215,6 +215,7 @@ VideoEncodeResult encode_video(const VideoModels& models, const std::string& inp
   c.set_param("residual_version", res_codec.model().version);
   if (!valid_motion_coding(opt.motion_coding)) throw UsageError("the motion coding must be 1 or 2");
   if (opt.motion_coding != 1) c.set_param("motion_coding", opt.motion_coding);  // coding 1: the files of before
+  if (models.refiner) c.set_param("refiner_version", models.refiner->version());
   const auto header = write_container(c);
   AtomicFileWriter out(output);
   {
@@ -291,6 +292,11 @@ VideoEncodeResult encode_video(const VideoModels& models, const std::string& inp
         field = MotionField::zero(r.width, r.height);
       }
       Image pred = compensate(ref, field);
+      bool refined = false;
+      if (models.refiner) {  // refine where it lowers the error
+        Image better = models.refiner->refine(pred);
+        if (sse(cur, better) < sse(cur, pred)) pred = std::move(better), refined = true;
+      }
       std::vector<uint8_t> residual;
       const Image res = residual_picture(cur, pred);
       double res_q = p_q;
@@ -317,7 +323,7 @@ VideoEncodeResult encode_video(const VideoModels& models, const std::string& inp
           residual.clear();
         }
       }
-      rec.u8(kInter);
+      rec.u8(refined ? kInterRefined : kInter);
       rec.varint(motion.size());
       rec.bytes(motion.data(), motion.size());
       if (!motion.empty()) rec.u32(crc32(motion.data(), motion.size()));
@@ -356,6 +362,13 @@ VideoDecodeResult decode_stream(const VideoModels& models, FILE* f, const std::s
                       " (vidcodec --residual-model FILE)");
   // Files written before motion coding 2 carry no motion_coding.
   const int motion_coding = h.c.has_param("motion_coding") ? static_cast<int>(h.c.param_in("motion_coding", 1, kMotionCoding)) : 1;
+  const PredictionRefiner* refiner = nullptr;
+  if (h.c.has_param("refiner_version")) {
+    const auto version = h.c.param_in("refiner_version", 1, UINT32_MAX);
+    if (!models.refiner || models.refiner->version() != version)
+      throw FormatError("this file's P frames need the prediction refiner version " + std::to_string(version) + (models.refiner ? "; the one given is version " + std::to_string(models.refiner->version()) : "; none is loaded") + " (vidcodec --refiner FILE)");
+    refiner = models.refiner;
+  }
   VideoDecodeResult r;
   r.width = h.width, r.height = h.height, r.fps_num = h.fps_num, r.fps_den = h.fps_den;
   VideoWriter writer(output, r.width, r.height, r.fps_num, r.fps_den);
@@ -369,6 +382,10 @@ VideoDecodeResult decode_stream(const VideoModels& models, FILE* f, const std::s
       const MotionField field = rec.motion_size ? decode_motion(rec.motion, rec.motion_size, h.width, h.height, motion_coding)
                                                 : MotionField::zero(h.width, h.height);
       Image pred = compensate(ref, field);
+      if (rec.type == kInterRefined) {
+        if (!refiner) throw FormatError("frame " + std::to_string(r.frames) + " is a refined P frame, but the header names no refiner");
+        pred = refiner->refine(pred);
+      }
       if (rec.picture_size) add_residual(pred, decode_picture(*models.residual, rec.picture, rec.picture_size, h.width, h.height, r.frames));
       ref = std::move(pred);
     }
@@ -392,6 +409,7 @@ VideoInfo inspect_stream(FILE* f, uint64_t file_bytes) {
       info.intra_bytes += static_cast<int64_t>(rec.picture_size);
     } else {
       info.motion_bytes += static_cast<int64_t>(rec.motion_size);
+      info.refined_frames += rec.type == kInterRefined;
       info.residual_bytes += static_cast<int64_t>(rec.picture_size);
     }
   }

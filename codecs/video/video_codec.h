@@ -10,8 +10,8 @@
 // File (docs/bitstream.md): "NCV1", a varint length and a NiCodec container (kind video, model "vidcodec": params
 // width, height, fps_num, fps_den, intra_period, residual_version), then per frame a record (varint length, then a type byte:
 // 0 = I followed by the nicodec bitstream; 1 = P followed by a varint motion length, the CABAC motion field and
-// its CRC-32 (length 0: no motion, no CRC), and the residual's nicodec bitstream (absent: no residual)), then a
-// varint 0.
+// its CRC-32 (length 0: no motion, no CRC), and the residual's nicodec bitstream (absent: no residual); 2 = P as 1
+// with the prediction refined (prediction_refiner.h; the header then has refiner_version)), then a varint 0.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -20,6 +20,7 @@
 
 #include "codecs/image/codec.h"
 #include "codecs/video/motion_field.h"
+#include "codecs/video/prediction_refiner.h"
 #include "core/media/video_io.h"
 
 namespace nicodec::codecs::video {
@@ -27,9 +28,12 @@ namespace nicodec::codecs::video {
 // The image models vidcodec codes with: one for I frames, one for P-frame residuals (the same one unless a
 // residual model, trained on residual pictures (`vidcodec residual-set`, docs/video-codec.md), is given). The
 // file records the residual model's version; decoding needs the same.
+// The refinement net of P-frame predictions (prediction_refiner.h) is optional: without one the encoder writes
+// no refined frames, and a file that has them names the refiner version it needs.
 struct VideoModels {
   const image::ImageCodec* intra;
   const image::ImageCodec* residual;
+  const PredictionRefiner* refiner = nullptr;
   VideoModels(const image::ImageCodec& both) : intra(&both), residual(&both) {}  // NOLINT: implicit on purpose
   VideoModels(const image::ImageCodec& i, const image::ImageCodec& r) : intra(&i), residual(&r) {}
 };
@@ -73,7 +77,7 @@ VideoDecodeResult decode_video(const VideoModels& models, const std::vector<uint
 // The header and the frame records' types and sizes, without decoding (for `vidcodec info`).
 struct VideoInfo {
   std::string header;  // describe_container's text
-  int64_t frames = 0, intra_frames = 0, intra_bytes = 0, motion_bytes = 0, residual_bytes = 0;
+  int64_t frames = 0, intra_frames = 0, intra_bytes = 0, motion_bytes = 0, residual_bytes = 0, refined_frames = 0;
 };
 VideoInfo inspect_video(const std::string& input);
 VideoInfo inspect_video(const std::vector<uint8_t>& bitstream);
