@@ -3,7 +3,9 @@
 #   data/sets/video-eval/   held out: real footage: cockatoo (python3-imageio, 1280x720 handheld, 4:4:4 source
 #                           subsampled to 4:2:0) and vtest (opencv-doc, 768x576 static camera); synthetic 1080p:
 #                           camera pans/zooms over two held-out photos (no Debian package ships real 1080p footage)
-#   data/sets/video-train/  synthetic: 448x256 pans/zooms of 24 frames over the image training photos
+#   data/sets/video-train/  synthetic: 448x256 pans/zooms of 24 frames over the image training photos; real footage
+#                           that is not held out: opencv-doc's Megamind (animated trailer, 720x528) and tree
+#                           (320x240), python3-imageio's realshort (320x240)
 # Synthetic clips are named pan-* / zoom-* and are made by `nctool make-pan` (sub-pixel motion, BT.709):
 # real camera-like motion over a static scene, so they say nothing about occlusions or moving objects.
 # Needs a build (build/apps/nctool; override with NCTOOL=...) and data/build_image_sets.sh run first.
@@ -20,7 +22,7 @@ nctool=${NCTOOL:-$here/../build/apps/nctool}
 source "$here/lib_sets.sh"
 
 EVAL_PACKAGES=(python3-imageio opencv-doc lomiri-wallpapers-16.04)
-TRAIN_PACKAGES=(mate-backgrounds palapeli-data python3-skimage)
+TRAIN_PACKAGES=(mate-backgrounds palapeli-data python3-skimage opencv-doc python3-imageio)
 echo "datasets: fetching packages into $cache"
 fetch_packages "${EVAL_PACKAGES[@]}" "${TRAIN_PACKAGES[@]}"
 
@@ -64,6 +66,16 @@ build_train() {
     "$nctool" -q make-pan "$f" -o "$out/$name" --size 448x256 --frames 24 --path "$cx0,$cy0,$s0,$cx1,$cy1,$s1"
     row "$out/$name" "images-train" "$(basename "$f") (synthetic)"
   done < <(find "$sets/images-train" -name '*-s1024.jpg' | LC_ALL=C sort)
+  # Real footage (none of it in video-eval): the only moving pictures besides the held-out ones that Debian's
+  # packages ship. Megamind: frames 1-144 (frame 0 is black), one continuous dark scene; tree and realshort whole.
+  local O=usr/share/doc/opencv-doc/examples/data I=usr/lib/python3/dist-packages/imageio/resources/images
+  ff -i "$cache/root/opencv-doc/$O/Megamind.avi" -vf "select=between(n\,1\,144),format=yuv420p" -fps_mode passthrough \
+    -f yuv4mpegpipe "$out/real-megamind-720x528.y4m"
+  row "$out/real-megamind-720x528.y4m" opencv-doc "$O/Megamind.avi (frames 1-144)"
+  ff -i "$cache/root/opencv-doc/$O/tree.avi" -vf format=yuv420p -fps_mode passthrough -f yuv4mpegpipe "$out/real-tree-320x240.y4m"
+  row "$out/real-tree-320x240.y4m" opencv-doc "$O/tree.avi"
+  ff -i "$cache/root/python3-imageio/$I/realshort.mp4" -vf format=yuv420p -fps_mode passthrough -f yuv4mpegpipe "$out/real-realshort-320x240.y4m"
+  row "$out/real-realshort-320x240.y4m" python3-imageio "$I/realshort.mp4"
 }
 
 build_sets video "$(printf 'file\twidth\theight\tframes\tsha256\tpackage\tsource')"
