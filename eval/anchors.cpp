@@ -50,12 +50,15 @@ const Anchor& find_in(const std::vector<Anchor>& all, const std::string& name, c
 constexpr const char* kImageModelFile = "nicodec-image-v3.nicm";
 // The same for audiocodec: codecs/audio/model_io.h's kModelFile.
 constexpr const char* kAudioModelFile = "audiocodec-v3.nicm";
+// vidcodec's P-frame refiner, loaded by default when shipped: codecs/video/prediction_refiner.h's kRefinerFile.
+constexpr const char* kRefinerFile = "vidcodec-refiner-v1.nicm";
 
 struct OwnCodec {
   std::string bin, model, tag, exe;  // exe: the quoted command with --threads 1 --quiet --model
 };
 
-bool own_codec(const std::string& binary, const std::string& model_file, OwnCodec* c) {
+// extra_model: a second file the codec loads by default when it is there (its CRC joins the tag when found).
+bool own_codec(const std::string& binary, const std::string& model_file, OwnCodec* c, const char* extra_model = nullptr) {
   namespace fs = std::filesystem;
   std::error_code ec;
   const fs::path bin = fs::read_symlink("/proc/self/exe", ec).parent_path() / binary;
@@ -71,6 +74,14 @@ bool own_codec(const std::string& binary, const std::string& model_file, OwnCode
   std::snprintf(tag, sizeof tag, "%08x-%08x", crc32(bytes.data(), bytes.size()), crc32(exe_bytes.data(), exe_bytes.size()));
   c->bin = bin.string();
   c->tag = tag;
+  if (extra_model) {
+    try {
+      const auto extra = read_file(find_model(extra_model));
+      std::snprintf(tag, sizeof tag, "-%08x", crc32(extra.data(), extra.size()));
+      c->tag += tag;
+    } catch (const Error&) {  // not shipped: the codec runs without it
+    }
+  }
   c->exe = quote(c->bin) + " --threads 1 --quiet --model " + quote(c->model);
   return true;
 }
@@ -116,7 +127,7 @@ bool audiocodec_anchor(std::vector<Anchor>* out) {
 
 bool vidcodec_anchor(std::vector<Anchor>* out) {
   OwnCodec c;
-  if (!own_codec("vidcodec", kImageModelFile, &c)) return false;
+  if (!own_codec("vidcodec", kImageModelFile, &c, kRefinerFile)) return false;
   const std::string model = std::filesystem::path(c.model).filename().string() + ", crc " + c.tag;
   struct Mode {
     const char *name, *what, *period;
@@ -125,7 +136,7 @@ bool vidcodec_anchor(std::vector<Anchor>* out) {
                        Mode{"vidcodec-intra", "intra-only (every frame a picture); the intra period does not apply", "1"}})
     out->push_back({m.name,
                     std::string("NiCodec vidcodec, ") + m.what + " (" + model + "); param = I-frame rate level q",
-                    "nvc", {-2, 0, 2, 4, 6}, -4, 8, true, false, c.bin,
+                    "nvc", {-2, 0, 2, 4, 6, 8}, -4, 8, true, false, c.bin,
                     c.exe + " encode {in} -o {out} --q {param} --frames {frames} --intra-period " + m.period,
                     c.exe + " decode {out} -o {dec}", c.tag});
   return true;

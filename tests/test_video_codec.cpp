@@ -367,6 +367,20 @@ TEST(Vidcodec, RateCapHoldsForTheWholeFile) {
   EXPECT_FALSE(fs::exists(d / "x.nvc"));
 }
 
+// The P frames' level q + offset is kept within the model's range: the lowest and highest q with any offset code
+// (q -2 with the default offset -3 failed before the clamp).
+TEST(Vidcodec, AnyLevelWithAnyOffsetCodes) {
+  Dir d;
+  VideoEncodeOptions o;
+  o.max_frames = 2;
+  for (const auto& [q, offset] : {std::pair{-4.0, -3.0}, std::pair{-2.0, -8.0}, std::pair{8.0, 8.0}}) {
+    SCOPED_TRACE(q);
+    o.q = q, o.p_q_offset = offset;
+    EXPECT_EQ(encode_video(codec(), kClip, d / "a.nvc", o).frames, 2);
+    EXPECT_EQ(decode_video(codec(), d / "a.nvc", d / "a.y4m").frames, 2);
+  }
+}
+
 TEST(Vidcodec, OddSizesAndFrameCounts) {
   if (std::system("ffmpeg -version >/dev/null 2>&1") != 0) GTEST_SKIP() << "ffmpeg missing";
   Dir d;

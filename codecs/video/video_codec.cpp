@@ -237,7 +237,10 @@ VideoEncodeResult encode_video(const VideoModels& models, const std::string& inp
   }
   Image ref;
   Frame420 f;
-  double p_q = opt.q + opt.p_q_offset;  // the P frames' rate level (with a target: from the last I frame's q)
+  // The P frames' rate level (with a target: from the last I frame's q), within the residual model's range (a low q
+  // plus the offset may fall below it).
+  const auto p_level = [&](double q) { return std::clamp(q + opt.p_q_offset, res_codec.q_min(), res_codec.q_max()); };
+  double p_q = p_level(opt.q);
   for (int64_t n = 0; n < total; ++n) {
     if (!reader.read(f)) throw Error("'" + input + "' ended early (frame " + std::to_string(n) + ")");
     const Image cur = yuv420_to_rgb_bt709(f);
@@ -262,7 +265,7 @@ VideoEncodeResult encode_video(const VideoModels& models, const std::string& inp
           if (avail < 1) throw UsageError("no bytes left");
           const auto found = codec.encode_to_bpp(cur, 8.0 * avail / pixels, opt.intra_refine);
           bytes = found.bytes;
-          p_q = found.q + opt.p_q_offset;
+          p_q = p_level(found.q);
         } catch (const UsageError& e) {
           throw Error("frame " + std::to_string(n) + " (intra): the target is too low for this clip (" + e.what() + ")");
         }
