@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
                                                      "clip's duration (an I frame gets 20 P-frame shares; what a frame leaves goes to the next)")->check(CLI::Range(0.001, 1e7));
   auto* o_bpp = enc->add_option("--bpp", opt.bpp, "the same cap as bits per pixel over all frames")->check(CLI::Range(1e-6, 100.0));
   auto* o_q = enc->add_option("--q", opt.q, "fixed nicodec rate level of I frames (-4 .. 8), default 4");
-  enc->add_option("--p-offset", opt.p_q_offset, "P-frame residuals use q + this")->capture_default_str()->check(CLI::Range(-8.0, 8.0));
+  enc->add_option("--p-offset", opt.p_q_offset, "P frames' rate level (motion decisions, residuals): q + this")->capture_default_str()->check(CLI::Range(-8.0, 8.0));
   enc->add_option("--intra-period", opt.intra_period, "-1: only the first frame is intra; N: every N-th; 1: intra-only")
       ->capture_default_str();
   std::string raw_size, raw_fps = "30";
@@ -101,6 +101,8 @@ int main(int argc, char** argv) {
   rtrain->add_option("--layers", rc.net.layers, "convolutions (new runs only)")->capture_default_str()->check(CLI::Range(int64_t{2}, int64_t{16}));
   rtrain->add_option("--chain", rc.pairs.chain, "frames per prediction chain, its coded first frame included (new runs only)")
       ->capture_default_str()->check(CLI::Range(2, 1000));
+  rtrain->add_option("--passes", rc.pairs.passes, "times through each clip, with new levels and shifted chains (new runs only)")
+      ->capture_default_str()->check(CLI::Range(1, 100));
   rtrain->add_option("--p-offset", rc.pairs.p_offset, "the chains' P-frame level offset, as encode's (new runs only)")
       ->capture_default_str()->check(CLI::Range(-8.0, 8.0));
   rtrain->add_option("--export", export_path, "instead of training: write the checkpoint as a refiner model file");
@@ -109,6 +111,10 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(CLI::Range(1u, 1000000u));
   rtrain->add_option("--snapshot", snapshot, "with --export: the weights kept at this step (every 1000) instead of the latest");
   rtrain->add_option("--notes", notes, "training notes stored in the model file");
+  std::vector<std::string> validate_clips;
+  rtrain->add_option("--validate", validate_clips,
+                     "instead of training: how the refiner (--refiner FILE) does on the prediction chains of these clips")
+      ->expected(1, 100);
   try {
     app.parse(apps::cli_args(argc, argv, {"kbps", "bpp", "q", "frames", "model", "threads", "p-offset", "intra-period", "residual-model", "size", "fps", "refine", "refiner"}));
   } catch (const CLI::ParseError& e) {
@@ -156,6 +162,12 @@ int main(int argc, char** argv) {
         if (!quiet && k % 50 == 0) std::fprintf(stderr, "residual-set: %lld pictures\n", static_cast<long long>(k));
       });
       if (!quiet) std::fprintf(stderr, "residual-set: %lld pictures from %zu clips in %s, %.1f s\n", static_cast<long long>(n), clips.size(), out.c_str(), seconds_since(t0));
+      return 0;
+    }
+    if (*rtrain && !validate_clips.empty()) {
+      if (refiner_path.empty()) throw UsageError("--validate needs --refiner FILE");
+      const auto refiner = codecs::video::PredictionRefiner::load(refiner_path);
+      std::printf("%s", codecs::video::validate_refiner(codec, refiner, validate_clips, rc.pairs).c_str());
       return 0;
     }
     if (*rtrain) {  // the chains' first frames are coded by the image model

@@ -11,6 +11,7 @@
 
 #include "codecs/common/checkpoint.h"
 #include "codecs/common/image_tensor.h"
+#include "codecs/video/inter_frame.h"
 #include "core/error.h"
 
 namespace nicodec::codecs::video {
@@ -170,6 +171,47 @@ std::string export_refiner_checkpoint(const std::string& checkpoint_dir, int64_t
   const auto calib = batch_of(sets, 32, 128, rng).narrow(1, 0, 3);
   return export_refiner(net, calib, weight_format, version,
                         notes.empty() ? "refiner checkpoint step " + std::to_string(snapshot > 0 ? snapshot : step) : notes, path);
+}
+
+std::string validate_refiner(const image::ImageCodec& codec, const PredictionRefiner& refiner,
+                             const std::vector<std::string>& clips, const PredictionPairOptions& opt) {
+  std::string out;
+  for (const auto& clip : clips) {
+    const auto pairs = prediction_pairs(codec, {clip}, opt);
+    double s_pred = 0, s_ref = 0, s_frame = 0, s_block = 0, samples = 0;
+    int better = 0;
+    for (const auto& p : pairs) {
+      const Image r = refiner.refine(p.prediction);
+      const double e_pred = sse(p.frame, p.prediction), e_ref = sse(p.frame, r);
+      better += e_ref < e_pred;
+      double e_block = 0;
+      const int w = p.frame.width, h = p.frame.height;
+      for (int by = 0; by < h; by += 64)
+        for (int bx = 0; bx < w; bx += 64) {
+          double a = 0, b = 0;
+          for (int y = by; y < std::min(h, by + 64); ++y)
+            for (int x = bx; x < std::min(w, bx + 64); ++x)
+              for (int c = 0; c < 3; ++c) {
+                const int f = p.frame.pixel(x, y)[c];
+                a += (f - p.prediction.pixel(x, y)[c]) * (f - p.prediction.pixel(x, y)[c]);
+                b += (f - r.pixel(x, y)[c]) * (f - r.pixel(x, y)[c]);
+              }
+          e_block += std::min(a, b);
+        }
+      const double n = static_cast<double>(p.frame.rgb.size());
+      auto db = [&](double e) { return 10.0 * std::log10(255.0 * 255.0 * n / std::max(e, 1e-9)); };
+      s_pred += db(e_pred), s_ref += db(e_ref), s_frame += db(std::min(e_pred, e_ref)), s_block += db(e_block);
+      samples += 1;
+    }
+    char line[400];
+    std::snprintf(line, sizeof line,
+                  "%s: %d predictions, PSNR prediction %.3f dB, refined %.3f, per-frame best %.3f, per-64x64-block best "
+                  "%.3f; refined better in %d\n",
+                  fs::path(clip).filename().c_str(), static_cast<int>(samples), s_pred / samples, s_ref / samples,
+                  s_frame / samples, s_block / samples, better);
+    out += line;
+  }
+  return out;
 }
 
 }  // namespace nicodec::codecs::video

@@ -36,4 +36,11 @@ void train_refiner(const image::ImageCodec& codec, const RefinerTrainConfig& cfg
 std::string export_refiner_checkpoint(const std::string& checkpoint_dir, int64_t snapshot, const std::string& weight_format,
                                       uint32_t version, const std::string& notes, const std::string& path);
 
+// How the refiner does on the prediction chains of `clips` (training or validation clips; on held-out clips only to
+// look, never to choose what to train on): one line per clip with the mean PSNR of the predictions, of the refined
+// predictions, of the per-frame best of the two (what the encoder's choice gives) and of the best per 64x64 block,
+// and how many frames the refiner improves.
+std::string validate_refiner(const image::ImageCodec& codec, const PredictionRefiner& refiner,
+                             const std::vector<std::string>& clips, const PredictionPairOptions& opt);
+
 }  // namespace nicodec::codecs::video

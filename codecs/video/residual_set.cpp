@@ -54,23 +54,27 @@ std::vector<PredictionPair> prediction_pairs(const image::ImageCodec& codec, con
   std::mt19937_64 rng(opt.seed);
   std::uniform_real_distribution<double> level(opt.q_min, opt.q_max);
   std::vector<PredictionPair> pairs;
-  for (const auto& clip : clips) {
-    VideoReader reader(clip);
-    Frame420 f;
-    Image ref;
-    double q = 0;
-    for (int n = 0; reader.read(f); ++n) {
-      const Image cur = yuv420_to_rgb_bt709(f);
-      if (n % opt.chain == 0) {
-        q = level(rng);
-        ref = codec.decode(codec.encode(cur, q));
-        continue;
+  if (opt.passes < 1) throw UsageError("the passes must be positive");
+  for (int pass = 0; pass < opt.passes; ++pass) {
+    for (const auto& clip : clips) {
+      VideoReader reader(clip);
+      Frame420 f;
+      Image ref;
+      double q = 0;
+      const int shift = pass * opt.chain / opt.passes;
+      for (int n = 0; reader.read(f); ++n) {
+        const Image cur = yuv420_to_rgb_bt709(f);
+        if (n == 0 || (n + opt.chain - shift) % opt.chain == 0) {
+          q = level(rng);
+          ref = codec.decode(codec.encode(cur, q));
+          continue;
+        }
+        MotionField field;
+        choose_motion(cur, ref, optical_flow(cur, ref), codec.model().net->config().lambda(q + opt.p_offset), &field);
+        ref = compensate(ref, field);
+        pairs.push_back({ref, cur});
+        if (progress) progress(static_cast<int64_t>(pairs.size()));
       }
-      MotionField field;
-      choose_motion(cur, ref, optical_flow(cur, ref), codec.model().net->config().lambda(q + opt.p_offset), &field);
-      ref = compensate(ref, field);
-      pairs.push_back({ref, cur});
-      if (progress) progress(static_cast<int64_t>(pairs.size()));
     }
   }
   return pairs;

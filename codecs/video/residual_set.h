@@ -32,8 +32,9 @@ int64_t write_residual_set(const image::ImageCodec& codec, const std::vector<std
 // lambda, level + p_offset) from the previous prediction, so the drift of a motion-only chain is in the set.
 struct PredictionPairOptions {
   double q_min = -2, q_max = 6;
-  double p_offset = -1;  // as VideoEncodeOptions::p_q_offset
+  double p_offset = -3;  // as VideoEncodeOptions::p_q_offset
   int chain = 8;         // frames per chain, the coded one included
+  int passes = 1;        // times through each clip, each with new levels and the chains shifted by chain / passes
   uint64_t seed = 1;
 };
 struct PredictionPair {
