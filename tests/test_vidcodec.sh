@@ -68,5 +68,20 @@ ok test "$(ls "$dir/rset" | grep -c '\.png$')" -eq 5
 check "residual-set without clips" 1 vc residual-set --clips "$dir/rset" -o "$dir/rset2"
 check "a missing residual model" 1 vc --residual-model "$dir/none.nicm" encode "$clip" -o "$dir/c.nvc"
 ok test ! -e "$dir/c.nvc"
+# The prediction refiner: a few training steps on the sample clip, export, code with it, validate.
+check "train-refiner" 0 vc train-refiner --clips "$samples" --checkpoint "$dir/rt" --steps 3 --crop 32 --batch 2
+check "train-refiner resumes" 0 vc train-refiner --clips "$samples" --checkpoint "$dir/rt" --steps 4 --crop 32 --batch 2
+grep -q "resuming" "$dir/err" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: train-refiner did not resume"; }
+check "train-refiner --export" 0 vc train-refiner --checkpoint "$dir/rt" --export "$dir/r.nicm"
+check "encode with a refiner" 0 vc --refiner "$dir/r.nicm" encode "$clip" --q 3 -o "$dir/r.nvc"
+check "decode with it" 0 vc --refiner "$dir/r.nicm" decode "$dir/r.nvc" -o "$dir/r.y4m"
+check "validate" 0 vc --refiner "$dir/r.nicm" train-refiner --validate "$clip"
+ok grep -q "cockatoo-160x96.y4m: 5 predictions" "$dir/out"
+check "validate without a refiner" 1 vc train-refiner --validate "$clip"
+check "a missing refiner" 1 vc --refiner "$dir/none.nicm" encode "$clip" -o "$dir/c.nvc"
+check "a picture as refiner" 1 vc --refiner "$samples/citrus-256.png" encode "$clip" -o "$dir/c.nvc"
+expect_in_err "says what is wrong" "model file"
+ok test ! -e "$dir/c.nvc"
+check "train-refiner without clips" 1 vc train-refiner --clips "$dir/rset" --checkpoint "$dir/rt2"
 ok test -z "$(ls "$dir" | grep tmp-)"
 finish

@@ -58,10 +58,20 @@ std::vector<torch::Tensor> load_or_make_pairs(const image::ImageCodec& codec, co
   return sets;
 }
 
+// The largest even crop some set's frames hold.
+int64_t largest_crop(const std::vector<torch::Tensor>& sets) {
+  int64_t c = 0;
+  for (const auto& s : sets) c = std::max(c, std::min(s.size(2), s.size(3)) / 2 * 2);
+  return c;
+}
+
 // A batch of crops [B, 6, crop, crop] float in [0, 1]: random set (weighted by its size), pair, position, flips.
 torch::Tensor batch_of(const std::vector<torch::Tensor>& sets, int64_t b, int64_t crop, std::mt19937_64& rng) {
   std::vector<double> weights;
   for (const auto& s : sets) weights.push_back(s.size(2) >= crop && s.size(3) >= crop ? static_cast<double>(s.size(0)) : 0.0);
+  if (std::all_of(weights.begin(), weights.end(), [](double w) { return w == 0; }))
+    throw UsageError("the crop (" + std::to_string(crop) + ") is larger than every training frame; use --crop " +
+                     std::to_string(largest_crop(sets)) + " or less");
   std::discrete_distribution<size_t> pick_set(weights.begin(), weights.end());
   std::vector<torch::Tensor> crops;
   for (int64_t i = 0; i < b; ++i) {
@@ -168,7 +178,7 @@ std::string export_refiner_checkpoint(const std::string& checkpoint_dir, int64_t
   std::vector<torch::Tensor> sets;
   torch::load(sets, checkpoint_dir + "/pairs.pt");
   std::mt19937_64 rng(7);
-  const auto calib = batch_of(sets, 32, 128, rng).narrow(1, 0, 3);
+  const auto calib = batch_of(sets, 32, std::min<int64_t>(128, largest_crop(sets)), rng).narrow(1, 0, 3);
   return export_refiner(net, calib, weight_format, version,
                         notes.empty() ? "refiner checkpoint step " + std::to_string(snapshot > 0 ? snapshot : step) : notes, path);
 }
