@@ -284,7 +284,8 @@ TEST(Vidcodec, AResidualModelOfItsOwnIsRecordedAndRequired) {
   m.version = 77;  // stands in for a residual-trained model: its bitstreams carry version 77
   const image::ImageCodec residual(std::move(m));
   VideoEncodeOptions o;
-  o.q = 6;  // high enough that residuals are kept
+  o.q = 6;  // with P frames at q - 1 (not the default - 3): high enough that residuals are kept
+  o.p_q_offset = -1;
   encode_video(VideoModels(codec(), residual), kClip, d / "r.nvc", o);
   const auto info = inspect_video(d / "r.nvc");
   ASSERT_GT(info.residual_bytes, 0);

@@ -78,10 +78,7 @@ std::string export_audio_model(AudioModel& net, const torch::Tensor& validation,
     td.bytes.assign(p, p + 4 * u.size());
     f.add_raw("usage." + std::to_string(s), std::move(td));
   }
-  f.save(path);
-  std::snprintf(line, sizeof line, "  model file %s: %ju bytes (zstd)\n", path.c_str(),
-                static_cast<uintmax_t>(std::filesystem::file_size(path)));
-  report << line;
+  report << save_model_file(f, path);
 
   // What quantization costs: log-mel distance (the training loss' mel term) of float vs file weights.
   AudioCodecModel q = load_audio_model(path);

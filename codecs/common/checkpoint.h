@@ -27,4 +27,16 @@ void keep_snapshot(const std::string& dir, int64_t step);
 // <dir>/model.pt, or the snapshot of step `snapshot` (> 0); throws Error naming a missing file.
 std::string weights_path(const std::string& dir, int64_t snapshot);
 
+// One training checkpoint: model.pt and optim.pt (each swapped in whole), state.txt with the step and `shape`
+// (what a resumed run needs to rebuild the net), and the step's snapshot every 1000 steps.
+template <class Net, class Optimizer>
+void save_checkpoint(const std::string& dir, int64_t step, const Net& net, const Optimizer& opt,
+                     std::vector<std::pair<std::string, double>> shape) {
+  save_atomically(net, dir, "model.pt");
+  save_atomically(opt, dir, "optim.pt");
+  shape.insert(shape.begin(), {"step", static_cast<double>(step)});
+  write_state(dir, shape);
+  keep_snapshot(dir, step);
+}
+
 }  // namespace nicodec::codecs

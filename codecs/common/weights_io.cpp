@@ -1,6 +1,7 @@
 #include "codecs/common/weights_io.h"
 
 #include <cstdio>
+#include <filesystem>
 
 namespace nicodec::codecs {
 
@@ -34,6 +35,14 @@ void load_weights(const quant::ModelFile& f, const NamedTensors& weights) {
     auto w = f.weights(name, shape);
     t.copy_(torch::from_blob(w.data(), shape, torch::kFloat));
   }
+}
+
+std::string save_model_file(const quant::ModelFile& f, const std::string& path) {
+  f.save(path);
+  char line[300];
+  std::snprintf(line, sizeof line, "  model file %s: %ju bytes (zstd)\n", path.c_str(),
+                static_cast<uintmax_t>(std::filesystem::file_size(path)));
+  return line;
 }
 
 }  // namespace nicodec::codecs

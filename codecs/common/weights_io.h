@@ -18,5 +18,7 @@ using NamedTensors = std::vector<std::pair<std::string, torch::Tensor>>;
 std::string store_weights(quant::ModelFile& f, const NamedTensors& weights, const std::string& weight_format);
 // Copies each tensor's stored values (dequantized) into it; throws FormatError for a missing or misshapen one.
 void load_weights(const quant::ModelFile& f, const NamedTensors& weights);
+// Saves the file (zstd) and returns the export report's line with its size.
+std::string save_model_file(const quant::ModelFile& f, const std::string& path);
 
 }  // namespace nicodec::codecs

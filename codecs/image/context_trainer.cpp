@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "codecs/common/checkpoint.h"
+#include "codecs/common/weights_io.h"
 #include "codecs/common/image_crops.h"
 #include "codecs/common/likelihoods.h"
 #include "codecs/image/context_model.h"
@@ -139,11 +140,7 @@ void train_context(const ContextTrainConfig& cfg) {
       t0 = std::chrono::steady_clock::now();
     }
     if (step % cfg.checkpoint_every == 0 || step == cfg.steps) {
-      save_atomically(ctx, cfg.checkpoint_dir, "model.pt");
-      save_atomically(opt, cfg.checkpoint_dir, "optim.pt");
-      write_state(cfg.checkpoint_dir, {{"step", static_cast<double>(step)}, {"M", static_cast<double>(M)},
-                                       {"channels", static_cast<double>(ctx->channels())}});
-      keep_snapshot(cfg.checkpoint_dir, step);
+      save_checkpoint(cfg.checkpoint_dir, step, ctx, opt, {{"M", static_cast<double>(M)}, {"channels", static_cast<double>(ctx->channels())}});
     }
   }
   std::fprintf(stderr, "train-context: done, %lld steps, checkpoint in %s\n", static_cast<long long>(step), cfg.checkpoint_dir.c_str());
@@ -198,8 +195,7 @@ std::string export_context_model(const ContextTrainConfig& cfg, uint32_t version
   f.metadata["model_version"] = std::to_string(version);
   f.metadata["training"] = f.metadata["training"] + "; checkerboard context: " + std::to_string(step) +
                            " steps on the frozen v" + std::to_string(m.version) + (notes.empty() ? "" : ", " + notes);
-  f.save(out_path);
-  report << "  model file " << out_path << ": " << fs::file_size(out_path) << " bytes (zstd)\n";
+  report << save_model_file(f, out_path);
   return report.str();
 }
 

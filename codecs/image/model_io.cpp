@@ -61,7 +61,6 @@ std::string export_model(ImageModel& net, const torch::Tensor& calib, const std:
   f.metadata["lambda_min_micro"] = std::to_string(std::llround(c.lambda_min * 1e6));
   f.metadata["training"] = training_notes;
   std::ostringstream report;
-  char line[200];
   report << store_weights(f, float_weights(net), weight_format);
   m.h_s.save(f);
   {  // int8 synthesis: activation ranges on decoded-like latents over the whole rate range
@@ -71,18 +70,9 @@ std::string export_model(ImageModel& net, const torch::Tensor& calib, const std:
       auto qt = torch::full({calib.size(0)}, q);
       lat.push_back(torch::round(y0 * net->gain(qt, false)) * net->gain(qt, true));
     }
-    const auto latents = torch::cat(lat, 0);
-    const auto ranges = quant::Int8Sequential::calibrate(net->g_s, latents);
-    quant::Int8Sequential::save(f, "g_s.int8", ranges);
-    for (const auto& [i, db] : quant::Int8Sequential::from_ranges(net->g_s, ranges).layer_sqnr_db(net->g_s, latents)) {
-      std::snprintf(line, sizeof line, "  g_s.%zu int8 layer output SQNR %.1f dB (uint8 activations, calibrated)\n", i, db);
-      report << line;
-    }
+    report << quant::Int8Sequential::calibrate_and_save(f, "g_s.int8", "g_s", net->g_s, torch::cat(lat, 0));
   }
-  f.save(path);
-  std::snprintf(line, sizeof line, "  model file %s: %ju bytes (zstd)\n", path.c_str(),
-                static_cast<uintmax_t>(std::filesystem::file_size(path)));
-  report << line;
+  report << save_model_file(f, path);
   return report.str();
 }
 

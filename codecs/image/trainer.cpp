@@ -23,11 +23,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void write_model_state(const std::string& dir, int64_t step, const ModelConfig& m) {
-  write_state(dir, {{"step", static_cast<double>(step)}, {"N", static_cast<double>(m.N)}, {"M", static_cast<double>(m.M)},
-                    {"Nz", static_cast<double>(m.Nz)}, {"levels", static_cast<double>(m.levels)}, {"lambda_min", m.lambda_min}});
-}
-
 ModelConfig read_model_state(const std::string& dir, int64_t* step) {
   auto kv = read_state(dir, {"step", "N", "M", "Nz", "levels", "lambda_min"});
   ModelConfig m;
@@ -40,13 +35,13 @@ ModelConfig read_model_state(const std::string& dir, int64_t* step) {
   return m;
 }
 
-void save_checkpoint(const std::string& dir, int64_t step, ImageModel& model, torch::optim::Adam& opt) {
-  save_atomically(model, dir, "model.pt");
-  save_atomically(opt, dir, "optim.pt");
-  write_model_state(dir, step, model->config());
-  // Weights every 1000 steps stay too, so a run that ends on a bad stretch can export an earlier one
-  // (nicodec-train --export --snapshot N).
-  keep_snapshot(dir, step);
+// The snapshots every 1000 steps let a run that ends on a bad stretch export an earlier one (nicodec-train --export
+// --snapshot N).
+void save_model_checkpoint(const std::string& dir, int64_t step, ImageModel& model, torch::optim::Adam& opt) {
+  const ModelConfig& m = model->config();
+  save_checkpoint(dir, step, model, opt,
+                  {{"N", static_cast<double>(m.N)}, {"M", static_cast<double>(m.M)}, {"Nz", static_cast<double>(m.Nz)},
+                   {"levels", static_cast<double>(m.levels)}, {"lambda_min", m.lambda_min}});
 }
 
 }  // namespace
@@ -220,7 +215,7 @@ void train(const TrainConfig& cfg) {
       in_window = 0;
       t0 = std::chrono::steady_clock::now();
     }
-    if (step % cfg.checkpoint_every == 0 || step == cfg.steps) save_checkpoint(cfg.checkpoint_dir, step, model, opt);
+    if (step % cfg.checkpoint_every == 0 || step == cfg.steps) save_model_checkpoint(cfg.checkpoint_dir, step, model, opt);
   }
   std::fprintf(stderr, "train: done, %lld steps, checkpoint in %s\n", static_cast<long long>(step), cfg.checkpoint_dir.c_str());
 }

@@ -98,18 +98,8 @@ std::string export_refiner(RefinerNet& net, const torch::Tensor& calib, const st
   RefinerNet stored(net->config());
   load_weights(f, weights_of(stored));
   stored->eval();
-  const auto inputs = calib - 0.5;
-  const auto ranges = quant::Int8Sequential::calibrate(stored->body, inputs);
-  quant::Int8Sequential::save(f, "body.int8", ranges);
-  char line[200];
-  for (const auto& [i, db] : quant::Int8Sequential::from_ranges(stored->body, ranges).layer_sqnr_db(stored->body, inputs)) {
-    std::snprintf(line, sizeof line, "  body.%zu int8 layer output SQNR %.1f dB (uint8 activations, calibrated)\n", i, db);
-    report << line;
-  }
-  f.save(path);
-  std::snprintf(line, sizeof line, "  model file %s: %ju bytes (zstd)\n", path.c_str(),
-                static_cast<uintmax_t>(std::filesystem::file_size(path)));
-  report << line;
+  report << quant::Int8Sequential::calibrate_and_save(f, "body.int8", "body", stored->body, calib - 0.5);
+  report << save_model_file(f, path);
   return report.str();
 }
 

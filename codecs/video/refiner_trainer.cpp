@@ -160,12 +160,8 @@ void train_refiner(const image::ImageCodec& codec, const RefinerTrainConfig& cfg
       t0 = std::chrono::steady_clock::now();
     }
     if (step % cfg.checkpoint_every == 0 || step == cfg.steps) {
-      save_atomically(net, cfg.checkpoint_dir, "model.pt");
-      save_atomically(opt, cfg.checkpoint_dir, "optim.pt");
-      write_state(cfg.checkpoint_dir, {{"step", static_cast<double>(step)},
-                                       {"channels", static_cast<double>(net->config().channels)},
-                                       {"layers", static_cast<double>(net->config().layers)}});
-      keep_snapshot(cfg.checkpoint_dir, step);
+      save_checkpoint(cfg.checkpoint_dir, step, net, opt,
+                      {{"channels", static_cast<double>(net->config().channels)}, {"layers", static_cast<double>(net->config().layers)}});
     }
   }
   std::fprintf(stderr, "train: done, %lld steps, checkpoint in %s\n", static_cast<long long>(step), cfg.checkpoint_dir.c_str());

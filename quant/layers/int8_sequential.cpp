@@ -62,6 +62,19 @@ void Int8Sequential::save(ModelFile& f, const std::string& prefix, const std::ma
   }
 }
 
+std::string Int8Sequential::calibrate_and_save(ModelFile& f, const std::string& prefix, const std::string& name,
+                                               torch::nn::Sequential& seq, const torch::Tensor& inputs) {
+  const auto ranges = calibrate(seq, inputs);
+  save(f, prefix, ranges);
+  std::string report;
+  char line[200];
+  for (const auto& [i, db] : from_ranges(seq, ranges).layer_sqnr_db(seq, inputs)) {
+    std::snprintf(line, sizeof line, "  %s.%zu int8 layer output SQNR %.1f dB (uint8 activations, calibrated)\n", name.c_str(), i, db);
+    report += line;
+  }
+  return report;
+}
+
 Int8Sequential Int8Sequential::from_ranges(torch::nn::Sequential& seq, const std::map<size_t, ActivationRange>& ranges) {
   Int8Sequential s;
   for (const auto& [i, r] : ranges) {

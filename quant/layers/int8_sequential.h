@@ -31,6 +31,10 @@ class Int8Sequential {
   static std::map<size_t, ActivationRange> calibrate(torch::nn::Sequential& seq, const torch::Tensor& inputs,
                                                      bool keep_last_float = true);
   static void save(ModelFile& f, const std::string& prefix, const std::map<size_t, ActivationRange>& ranges);
+  // calibrate() on `inputs`, save() under prefix, and the export report's lines: per swapped-in layer its output
+  // SQNR (layer_sqnr_db), named "<name>.<index>".
+  static std::string calibrate_and_save(ModelFile& f, const std::string& prefix, const std::string& name,
+                                        torch::nn::Sequential& seq, const torch::Tensor& inputs);
   // Builds the int8 layers from seq's current weights and the ranges saved under prefix; empty if none are saved.
   static Int8Sequential load(const ModelFile& f, const std::string& prefix, torch::nn::Sequential& seq,
                              bool keep_last_float = true);
