@@ -53,10 +53,10 @@ class PredictionRefiner {
  public:
   static PredictionRefiner load(const std::string& path);
   static PredictionRefiner load(const quant::ModelFile& f);
-  // A refiner from a float net as it is (tests; int8 = false runs it in float).
+  // A refiner that runs a float net as it is, without int8 layers (tests).
   static PredictionRefiner from_net(RefinerNet net, uint32_t version);
   // Any frame size (odd sizes are padded by edge replication and cropped back). The same pixels on every call
-  // and thread count on one machine.
+  // and with any thread count on one machine (tested for the int8 path); other CPUs may differ slightly.
   Image refine(const Image& pred) const;
   uint32_t version() const { return version_; }
   bool int8() const { return !int8_.empty(); }
