@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
   info->add_option("input", in, "a .nvc file")->required();
   auto* rtrain = app.add_subcommand("train-refiner",
                                     "train the P-frame prediction refiner on motion-only prediction chains of the training "
-                                    "clips (docs/video-codec.md), or --export a checkpoint as a model file");
+                                    "clips (docs/video-codec.md); --export writes a checkpoint as a model file, --validate measures a refiner on clips");
   codecs::video::RefinerTrainConfig rc;
   std::string export_path, weight_format = "int8", notes;
   uint32_t export_version = 1;
