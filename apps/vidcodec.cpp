@@ -153,11 +153,7 @@ int main(int argc, char** argv) {
     const codecs::image::ImageCodec codec(codecs::image::load_model(model_path.empty() ? find_model(codecs::image::kModelFile) : model_path));
     const auto t0 = Clock::now();
     if (*rset) {  // always the image model: the set is what a residual model learns from
-      std::vector<std::string> clips;
-      for (const auto& e : std::filesystem::directory_iterator(clips_dir))
-        if (e.path().extension() == ".y4m") clips.push_back(e.path().string());
-      std::sort(clips.begin(), clips.end());
-      if (clips.empty()) throw UsageError("no .y4m clips in '" + clips_dir + "' (data/build_video_sets.sh builds data/sets/video-train)");
+      const auto clips = codecs::video::list_clips(clips_dir);
       const auto n = codecs::video::write_residual_set(codec, clips, out, rs, [&](int64_t k) {
         if (!quiet && k % 50 == 0) std::fprintf(stderr, "residual-set: %lld pictures\n", static_cast<long long>(k));
       });

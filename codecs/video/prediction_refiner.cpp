@@ -1,7 +1,5 @@
 #include "codecs/video/prediction_refiner.h"
 
-#include <cstdio>
-#include <filesystem>
 #include <sstream>
 
 #include "codecs/common/image_tensor.h"

@@ -39,13 +39,7 @@ std::vector<torch::Tensor> load_or_make_pairs(const image::ImageCodec& codec, co
     torch::load(sets, path);
     return sets;
   }
-  std::vector<std::string> clips;
-  if (fs::is_directory(cfg.clips_dir))
-    for (const auto& e : fs::directory_iterator(cfg.clips_dir))
-      if (e.path().extension() == ".y4m") clips.push_back(e.path().string());
-  std::sort(clips.begin(), clips.end());
-  if (clips.empty())
-    throw UsageError("no .y4m clips in '" + cfg.clips_dir + "' (data/build_video_sets.sh builds data/sets/video-train)");
+  const auto clips = list_clips(cfg.clips_dir);
   const auto t0 = std::chrono::steady_clock::now();
   const auto pairs = prediction_pairs(codec, clips, cfg.pairs, [](int64_t k) {
     if (k % 50 == 0) std::fprintf(stderr, "train: %lld prediction pairs\n", static_cast<long long>(k));

@@ -1,5 +1,6 @@
 #include "codecs/video/residual_set.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <random>
@@ -11,6 +12,16 @@
 #include "core/media/video_io.h"
 
 namespace nicodec::codecs::video {
+
+std::vector<std::string> list_clips(const std::string& dir) {
+  std::vector<std::string> clips;
+  if (std::filesystem::is_directory(dir))
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+      if (e.path().extension() == ".y4m") clips.push_back(e.path().string());
+  std::sort(clips.begin(), clips.end());
+  if (clips.empty()) throw UsageError("no .y4m clips in '" + dir + "' (data/build_video_sets.sh builds data/sets/video-train)");
+  return clips;
+}
 
 int64_t write_residual_set(const image::ImageCodec& codec, const std::vector<std::string>& clips,
                            const std::string& out_dir, const ResidualSetOptions& opt,

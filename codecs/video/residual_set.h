@@ -15,6 +15,9 @@
 
 namespace nicodec::codecs::video {
 
+// The .y4m clips of a folder, sorted; throws UsageError naming the folder when there are none.
+std::vector<std::string> list_clips(const std::string& dir);
+
 struct ResidualSetOptions {
   double q_min = -2, q_max = 6;  // the reference frames' rate levels, uniform
   int frame_step = 1;            // use every frame_step-th pair (the clips' frames are very alike)
