@@ -368,6 +368,47 @@ TEST(Vidcodec, RateCapHoldsForTheWholeFile) {
   EXPECT_FALSE(fs::exists(d / "x.nvc"));
 }
 
+// More passes never write a worse file: pass 1 is the one-pass file itself; a later pass is kept only where its
+// quality is higher, still under the cap. Over a grid of targets, the kept file is the one-pass file or one
+// that spends more and decodes better (PSNR-YUV through the decoder, independent of the encoder's own measure).
+TEST(Vidcodec, PassesStayUnderTheCapAndKeepTheBetterFile) {
+  Dir d;
+  for (double kbps : {60.0, 150.0}) {
+    SCOPED_TRACE(kbps);
+    const double budget = kbps * 1000 / 8 * (6.0 / 20.0);
+    VideoEncodeOptions o;
+    o.kbps = kbps;
+    o.passes = 1;
+    const auto one = encode_video(codec(), kClip, d / "one.nvc", o);
+    EXPECT_EQ(one.passes, 1);
+    o.passes = 3;
+    const auto three = encode_video(codec(), kClip, d / "three.nvc", o);
+    EXPECT_GE(three.passes, 2);  // the one-pass file is under 97% of the cap here (see above)
+    EXPECT_LE(three.passes, 3);
+    EXPECT_GE(three.kept_pass, 1);
+    EXPECT_LE(three.kept_pass, three.passes);
+    EXPECT_LE(static_cast<double>(fs::file_size(d / "three.nvc")), budget);
+    EXPECT_EQ(three.bytes, static_cast<int64_t>(fs::file_size(d / "three.nvc")));
+    EXPECT_EQ(three.frames, 6);
+    if (three.kept_pass == 1) {
+      EXPECT_EQ(read_file(d / "three.nvc"), read_file(d / "one.nvc"));
+    } else {
+      EXPECT_GT(three.bytes, one.bytes);
+      int frames = 0;
+      decode_video(codec(), d / "one.nvc", d / "one.y4m");
+      decode_video(codec(), d / "three.nvc", d / "three.y4m");
+      EXPECT_GT(mean_psnr(kClip, d / "three.y4m", &frames), mean_psnr(kClip, d / "one.y4m", &frames) - 0.05);
+    }
+    // Deterministic: the same passes give the same file.
+    encode_video(codec(), kClip, d / "again.nvc", o);
+    EXPECT_EQ(read_file(d / "again.nvc"), read_file(d / "three.nvc"));
+  }
+  VideoEncodeOptions bad;
+  bad.kbps = 100, bad.passes = 0;
+  EXPECT_THROW(encode_video(codec(), kClip, d / "x.nvc", bad), UsageError);
+  EXPECT_FALSE(fs::exists(d / "x.nvc"));
+}
+
 // The P frames' level q + offset is kept within the model's range: the lowest and highest q with any offset code
 // (q -2 with the default offset -3 failed before the clamp).
 TEST(Vidcodec, AnyLevelWithAnyOffsetCodes) {

@@ -27,6 +27,7 @@ constexpr const char* kModel = "vidcodec";
 constexpr size_t kMaxRecord = size_t{1} << 28;
 constexpr uint8_t kIntra = 0, kInter = 1, kInterRefined = 2;
 constexpr double kIntraWeight = 20;  // an I frame's share of a rate target, in P-frame shares
+constexpr double kMaxPassBytes = double(1 << 28);  // larger budgets: one pass, streamed (passes keep the file in memory)
 
 // Frame rate as a fraction: exact for integer rates and the NTSC family (x/1001), else millihertz.
 void rational_fps(double fps, int* num, int* den) {
@@ -184,57 +185,48 @@ Image decode_picture(const image::ImageCodec& codec, const uint8_t* p, size_t n,
 
 }  // namespace
 
-VideoEncodeResult encode_video(const VideoModels& models, const std::string& input, const std::string& output,
-                               const VideoEncodeOptions& opt, const std::function<void(int64_t, int64_t)>& progress) {
-  if (opt.intra_period != -1 && opt.intra_period < 1) throw UsageError("the intra period must be -1 or positive");
-  const image::ImageCodec& codec = *models.intra;
-  const image::ImageCodec& res_codec = *models.residual;
-  VideoEncodeResult r;
-  int64_t total = 0;
-  {  // First pass: the frame count (the rate budget is shared over the frames).
-    VideoReader count(input, opt.raw);
-    Frame420 f;
-    while ((opt.max_frames <= 0 || total < opt.max_frames) && count.read(f)) ++total;
-  }
-  if (total == 0) throw Error("'" + input + "' holds no video frames");
+namespace {
+
+// What one encode of the clip gave: the file's bytes so far are counted by the caller's sink.
+struct PassResult {
+  int64_t frames = 0, intra_frames = 0;
+  double psnr_sum = 0;  // per-frame PSNR of the reconstruction (RGB, as the encoder sees it), summed
+};
+
+// One encode of the clip's frames after the header. `write` takes the records and returns the file's size so far.
+// With a cap (hard_budget > 0) each frame's share comes from `allocation` (what the file is aimed at; more than
+// the cap when an earlier pass left bytes unused) and the hard limit from hard_budget, which the file never exceeds.
+class FramePass {
+ public:
+  FramePass(const VideoModels& models, const VideoEncodeOptions& opt, int64_t total, int width, int height, double fps)
+      : models_(models), opt_(opt), total_(total), width_(width), height_(height), fps_(fps) {}
+
+  PassResult run(const std::string& input, double allocation, double hard_budget,
+                 const std::function<uint64_t(const uint8_t*, size_t)>& write, const std::function<void(int64_t)>& progress) const;
+
+ private:
+  bool is_intra(int64_t n) const { return n == 0 || (opt_.intra_period > 0 && n % opt_.intra_period == 0); }
+  const VideoModels& models_;
+  const VideoEncodeOptions& opt_;
+  int64_t total_;
+  int width_, height_;
+  double fps_;
+};
+
+PassResult FramePass::run(const std::string& input, double allocation, double hard_budget,
+                          const std::function<uint64_t(const uint8_t*, size_t)>& write, const std::function<void(int64_t)>& progress) const {
+  const image::ImageCodec& codec = *models_.intra;
+  const image::ImageCodec& res_codec = *models_.residual;
+  const VideoEncodeOptions& opt = opt_;
+  const int64_t total = total_;
   VideoReader reader(input, opt.raw);
-  r.width = reader.width(), r.height = reader.height(), r.fps = reader.fps();
-  int fps_num = 25, fps_den = 1;
-  rational_fps(r.fps, &fps_num, &fps_den);
-  r.fps = static_cast<double>(fps_num) / fps_den;
-
-  Container c;
-  c.codec = CodecKind::kVideo;
-  c.model = kModel;
-  c.model_version = codec.model().version;
-  c.set_param("width", r.width);
-  c.set_param("height", r.height);
-  c.set_param("fps_num", fps_num);
-  c.set_param("fps_den", fps_den);
-  c.set_param("intra_period", opt.intra_period);
-  c.set_param("residual_version", res_codec.model().version);
-  if (!valid_motion_coding(opt.motion_coding)) throw UsageError("the motion coding must be 1 or 2");
-  if (opt.motion_coding != 1) c.set_param("motion_coding", opt.motion_coding);  // coding 1: the files of before
-  if (models.refiner) c.set_param("refiner_version", models.refiner->version());
-  const auto header = write_container(c);
-  AtomicFileWriter out(output);
-  {
-    ByteWriter head;
-    head.bytes(kMagic, 4);
-    head.varint(header.size());
-    head.bytes(header.data(), header.size());
-    out.write(head.data().data(), head.size());
-  }
-
-  auto is_intra = [&](int64_t n) { return n == 0 || (opt.intra_period > 0 && n % opt.intra_period == 0); };
-  const double pixels = static_cast<double>(r.width) * r.height;
-  const bool capped = opt.kbps > 0 || opt.bpp > 0;
-  double budget = 0, weights_left = 0;  // bytes for the whole file; shares of the frames not coded yet
-  if (capped) {
-    const double seconds = static_cast<double>(total) / r.fps;
-    budget = opt.kbps > 0 ? std::floor(opt.kbps * 1000.0 / 8.0 * seconds) : std::floor(opt.bpp * pixels * static_cast<double>(total) / 8.0);
+  const double pixels = static_cast<double>(width_) * height_;
+  const bool capped = hard_budget > 0;
+  double weights_left = 0;  // shares of the frames not coded yet
+  if (capped)
     for (int64_t n = 0; n < total; ++n) weights_left += is_intra(n) ? kIntraWeight : 1.0;
-  }
+  uint64_t written = write(nullptr, 0);
+  PassResult r;
   Image ref;
   Frame420 f;
   // The P frames' rate level (with a target: from the last I frame's q), within the residual model's range (a low q
@@ -250,12 +242,12 @@ VideoEncodeResult encode_video(const VideoModels& models, const std::string& inp
     double target = 0;
     if (capped) {
       const double weight = intra ? kIntraWeight : 1.0;
-      target = std::floor((budget - static_cast<double>(out.bytes_written()) - 1) * weight / weights_left);
+      target = std::floor((allocation - static_cast<double>(written) - 1) * weight / weights_left);
       weights_left -= weight;
     }
     // The file's hard limit for this frame: what is left less the end marker and the smallest record (3 bytes) of
     // each later frame.
-    auto hard_limit = [&] { return budget - static_cast<double>(out.bytes_written()) - 1 - 3.0 * static_cast<double>(total - n - 1); };
+    auto hard_limit = [&] { return hard_budget - static_cast<double>(written) - 1 - 3.0 * static_cast<double>(total - n - 1); };
     ByteWriter rec;
     if (intra) {
       std::vector<uint8_t> bytes;
@@ -274,7 +266,7 @@ VideoEncodeResult encode_video(const VideoModels& models, const std::string& inp
       }
       rec.u8(kIntra);
       rec.bytes(bytes.data(), bytes.size());
-      ref = decode_picture(codec, bytes.data(), bytes.size(), r.width, r.height, n);
+      ref = decode_picture(codec, bytes.data(), bytes.size(), width_, height_, n);
       ++r.intra_frames;
     } else {
       // Rate-distortion decisions with the image model's own trade-off at the P frames' rate level: its loss is
@@ -292,12 +284,12 @@ VideoEncodeResult encode_video(const VideoModels& models, const std::string& inp
       const double hard = hard_limit() - 5;
       if (capped && motion_cost() > hard) {
         motion.clear();  // no room for any field: zero motion, no residual
-        field = MotionField::zero(r.width, r.height);
+        field = MotionField::zero(width_, height_);
       }
       Image pred = compensate(ref, field);
       bool refined = false;
-      if (models.refiner) {  // refine where it lowers the error
-        Image better = models.refiner->refine(pred);
+      if (models_.refiner) {  // refine where it lowers the error
+        Image better = models_.refiner->refine(pred);
         if (sse(cur, better) < sse(cur, pred)) pred = std::move(better), refined = true;
       }
       std::vector<uint8_t> residual;
@@ -318,7 +310,7 @@ VideoEncodeResult encode_video(const VideoModels& models, const std::string& inp
       }
       if (!residual.empty()) {  // keep the residual only where it pays for its bits
         Image with = pred;
-        add_residual(with, decode_picture(res_codec, residual.data(), residual.size(), r.width, r.height, n));
+        add_residual(with, decode_picture(res_codec, residual.data(), residual.size(), width_, height_, n));
         const double gain = res_codec.model().net->config().lambda(res_q) * (sse(cur, pred) - sse(cur, with)) / 3.0;
         if (gain > 8.0 * static_cast<double>(residual.size())) {
           pred = std::move(with);
@@ -335,15 +327,121 @@ VideoEncodeResult encode_video(const VideoModels& models, const std::string& inp
     }
     ByteWriter len;
     len.varint(rec.size());
-    out.write(len.data().data(), len.size());
-    out.write(rec.data().data(), rec.size());
-    if (capped && static_cast<double>(out.bytes_written()) + 1 > budget)
+    write(len.data().data(), len.size());
+    written = write(rec.data().data(), rec.size());
+    if (capped && static_cast<double>(written) + 1 > hard_budget)
       throw Error("frame " + std::to_string(n) + ": the target is too low for this clip (the frames need at least 3 bytes each)");
+    const double mse = sse(cur, ref) / (3.0 * pixels);
+    r.psnr_sum += mse > 0 ? std::min(100.0, 10.0 * std::log10(255.0 * 255.0 / mse)) : 100.0;
     ++r.frames;
-    if (progress) progress(r.frames, total);
+    if (progress) progress(r.frames);
   }
   const uint8_t end = 0;
-  out.write(&end, 1);
+  write(&end, 1);
+  return r;
+}
+
+}  // namespace
+
+VideoEncodeResult encode_video(const VideoModels& models, const std::string& input, const std::string& output,
+                               const VideoEncodeOptions& opt, const std::function<void(int64_t, int64_t)>& progress) {
+  if (opt.intra_period != -1 && opt.intra_period < 1) throw UsageError("the intra period must be -1 or positive");
+  if (opt.passes < 1) throw UsageError("the number of passes must be at least 1");
+  const image::ImageCodec& codec = *models.intra;
+  const image::ImageCodec& res_codec = *models.residual;
+  VideoEncodeResult r;
+  int64_t total = 0;
+  {  // First read: the frame count (the rate budget is shared over the frames).
+    VideoReader count(input, opt.raw);
+    Frame420 f;
+    while ((opt.max_frames <= 0 || total < opt.max_frames) && count.read(f)) ++total;
+    r.width = count.width(), r.height = count.height(), r.fps = count.fps();
+  }
+  if (total == 0) throw Error("'" + input + "' holds no video frames");
+  int fps_num = 25, fps_den = 1;
+  rational_fps(r.fps, &fps_num, &fps_den);
+  r.fps = static_cast<double>(fps_num) / fps_den;
+
+  Container c;
+  c.codec = CodecKind::kVideo;
+  c.model = kModel;
+  c.model_version = codec.model().version;
+  c.set_param("width", r.width);
+  c.set_param("height", r.height);
+  c.set_param("fps_num", fps_num);
+  c.set_param("fps_den", fps_den);
+  c.set_param("intra_period", opt.intra_period);
+  c.set_param("residual_version", res_codec.model().version);
+  if (!valid_motion_coding(opt.motion_coding)) throw UsageError("the motion coding must be 1 or 2");
+  if (opt.motion_coding != 1) c.set_param("motion_coding", opt.motion_coding);  // coding 1: the files of before
+  if (models.refiner) c.set_param("refiner_version", models.refiner->version());
+  const auto header = write_container(c);
+  ByteWriter head;
+  head.bytes(kMagic, 4);
+  head.varint(header.size());
+  head.bytes(header.data(), header.size());
+
+  const FramePass pass(models, opt, total, r.width, r.height, r.fps);
+  const double pixels = static_cast<double>(r.width) * r.height;
+  const bool capped = opt.kbps > 0 || opt.bpp > 0;
+  const double seconds = static_cast<double>(total) / r.fps;
+  const double budget = !capped ? 0
+                        : opt.kbps > 0 ? std::floor(opt.kbps * 1000.0 / 8.0 * seconds)
+                                       : std::floor(opt.bpp * pixels * static_cast<double>(total) / 8.0);
+  r.target_bytes = static_cast<int64_t>(budget);
+  // Passes over the clip only with a cap, and only while the file fits in memory (it is at most the budget).
+  const int passes = capped && budget <= kMaxPassBytes ? opt.passes : 1;
+  AtomicFileWriter out(output);
+  PassResult kept;
+  if (passes == 1) {
+    out.write(head.data().data(), head.size());
+    kept = pass.run(input, budget, budget, [&](const uint8_t* p, size_t n) {
+      if (n) out.write(p, n);
+      return out.bytes_written();
+    }, [&](int64_t done) { if (progress) progress(done, total); });
+  } else {
+    // Rate control over the whole clip: a frame's share is fixed before the later frames show what they will
+    // leave (motion-only P frames cannot spend theirs), so a pass can end well under the cap. The next pass aims
+    // at the cap scaled by what the last one missed (the hard limit still the cap); the file with the best mean
+    // PSNR is kept. A pass that ends within 3% of the cap ends the search.
+    std::vector<uint8_t> best, buf;
+    double allocation = budget, best_allocation = budget, last_allocation = 0, last_bytes = 0;
+    for (int k = 0; k < passes; ++k) {
+      buf.assign(head.data().begin(), head.data().end());
+      PassResult got;
+      try {
+        got = pass.run(input, allocation, budget, [&](const uint8_t* p, size_t n) {
+          buf.insert(buf.end(), p, p + n);
+          return static_cast<uint64_t>(buf.size());
+        }, [&](int64_t done) { if (progress) progress(k * total + done, passes * total); });
+      } catch (const Error&) {
+        if (k == 0) throw;  // the first pass aims at the cap itself: its error is the clip's
+        break;              // a later pass starved its last frames: keep what the earlier ones made
+      }
+      const double bytes = static_cast<double>(buf.size());
+      const bool better = best.empty() || got.psnr_sum > kept.psnr_sum;
+      r.passes = k + 1;
+      r.pass_log.push_back({static_cast<int64_t>(buf.size()), got.psnr_sum / static_cast<double>(got.frames)});
+      if (better) best.swap(buf), kept = got, best_allocation = allocation, r.kept_pass = k + 1;
+      if (better && bytes >= 0.97 * budget) break;
+      // Aim the next pass: where it did worse than the best (its last frames starved at the hard limit), halfway
+      // back to the best one's aim; else at 99% of the cap, along the line through the last two passes' (aim,
+      // bytes) when there are two that rose, else up by what this one left unused.
+      double next = 0.5 * (allocation + best_allocation);
+      if (better) {
+        next = allocation * budget / bytes;
+        if (k > 0 && bytes > last_bytes + 1 && allocation > last_allocation)
+          next = allocation + (0.99 * budget - bytes) * (allocation - last_allocation) / (bytes - last_bytes);
+        next = std::clamp(next, allocation, 4 * allocation);
+      }
+      last_allocation = allocation, last_bytes = bytes;
+      allocation = next;
+    }
+    out.write(best.data(), best.size());
+    if (progress) progress(passes * total, passes * total);
+  }
+  r.frames = kept.frames;
+  r.intra_frames = kept.intra_frames;
   r.bytes = static_cast<int64_t>(out.bytes_written());
   out.commit();
   r.kbps = static_cast<double>(r.bytes) * 8.0 / 1000.0 / (static_cast<double>(r.frames) / r.fps);

@@ -49,6 +49,10 @@ struct VideoEncodeOptions {
   double kbps = 0;         // > 0: the whole file at most this over the clip's duration
   double bpp = 0;          // > 0: the same as a bits-per-pixel target over all frames
   int64_t max_frames = 0;  // > 0: code only the first frames
+  // With --kbps / --bpp: encodes of the whole clip at most (the first aims at the target; each next one at the
+  // target scaled by what the last left unused); the file with the best mean PSNR is written. 1: one pass, the file
+  // streamed out as it is coded (also for budgets over 256 MiB, which passes would hold in memory).
+  int passes = 3;
   int intra_refine = 0;    // latent refinement steps for I frames (image/latent_refinement.h); residuals: none
   int motion_coding = kMotionCoding;  // 1 writes the files vidcodec wrote before motion coding 2 (motion_field.h)
   RawVideoOptions raw;     // the size and rate of a headerless .yuv input
@@ -58,6 +62,13 @@ struct VideoEncodeResult {
   int64_t frames = 0, bytes = 0, intra_frames = 0;
   int width = 0, height = 0;
   double fps = 0, kbps = 0, bpp = 0;
+  int64_t target_bytes = 0;       // with --kbps / --bpp: the cap on the file's size
+  int passes = 1, kept_pass = 1;  // encodes of the clip run, and which one (from 1) was written
+  struct Pass {
+    int64_t bytes = 0;
+    double psnr = 0;  // the encoder's mean per-frame PSNR over RGB, what picks the kept pass
+  };
+  std::vector<Pass> pass_log;  // with more than one pass, each one's outcome
 };
 
 // Reads any clip VideoReader opens and writes `output` as it goes (to a temporary name renamed into place at
