@@ -141,10 +141,12 @@ int main(int argc, char** argv) {
   try {
     if (*info) {
       const auto v = codecs::video::inspect_video(in);
-      std::printf("%s: vidcodec file, %lld frames (%lld intra): I %lld bytes, P motion %lld, P residual %lld; %lld P frames refined\n%s",
+      std::printf("%s: vidcodec file, %lld frames (%lld intra): I %lld bytes, P motion %lld, P residual %lld (%lld frames, %lld of them "
+                  "at half size); %lld P frames refined\n%s",
                   in.c_str(), static_cast<long long>(v.frames), static_cast<long long>(v.intra_frames),
                   static_cast<long long>(v.intra_bytes), static_cast<long long>(v.motion_bytes),
-                  static_cast<long long>(v.residual_bytes), static_cast<long long>(v.refined_frames), v.header.c_str());
+                  static_cast<long long>(v.residual_bytes), static_cast<long long>(v.residual_frames),
+                  static_cast<long long>(v.downscaled_residuals), static_cast<long long>(v.refined_frames), v.header.c_str());
       return 0;
     }
     setup_torch_threads(threads);

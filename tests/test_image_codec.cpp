@@ -594,6 +594,24 @@ TEST(ImageCodec, LowTargetsCodeASmallerPictureWhenThatDecodesCloser) {
   // A rich picture at a generous target stays full size.
   EXPECT_EQ(scaling.encode_to_bpp(sample(), 1.0).scale, 1);
   EXPECT_THROW(scaling.set_max_downscale(3), UsageError);
+  // The per-call limit does the same without touching the codec's setting.
+  const auto per_call = codec().encode_to_bpp(img, target, 0, 4);
+  EXPECT_EQ(per_call.scale, chosen.scale);
+  EXPECT_EQ(per_call.bytes, chosen.bytes);
+  EXPECT_EQ(codec().max_downscale(), 1);
+  EXPECT_THROW(codec().encode_to_bpp(img, target, 0, 3), UsageError);
+  // A fixed level at a given scale: the file says so and decodes to the full size, a smaller file than full size.
+  for (int s : {2, 4}) {
+    SCOPED_TRACE(s);
+    const auto at = codec().encode(img, 2.0, 0, s);
+    EXPECT_EQ(read_container(at).param("s"), s);
+    const Image dec = codec().decode(at);
+    EXPECT_EQ(dec.width, img.width);
+    EXPECT_EQ(dec.height, img.height);
+    EXPECT_LT(at.size(), codec().encode(img, 2.0, 0).size());
+    EXPECT_GT(psnr(dec, img), 25.0);
+  }
+  EXPECT_THROW(codec().encode(img, 2.0, 0, 3), UsageError);
 }
 
 TEST(ImageCodec, RejectsOtherModelsAndAbsurdHeadersBeforeAllocating) {

@@ -226,11 +226,11 @@ std::vector<uint8_t> ImageCodec::code(const Analysis& a, int64_t q_code, int ref
   return write_container(c);
 }
 
-std::vector<uint8_t> ImageCodec::encode(const Image& img, double q, int refine_steps) const {
+std::vector<uint8_t> ImageCodec::encode(const Image& img, double q, int refine_steps, int scale) const {
   if (!(q >= q_min() && q <= q_max()))
     throw UsageError("rate level q=" + std::to_string(q) + " is outside [" + std::to_string(q_min()) + ", " +
                      std::to_string(q_max()) + "]");
-  return code(analyse(img, 1), std::llround(q * 1000.0), refine_steps);
+  return code(analyse(img, scale), std::llround(q * 1000.0), refine_steps);
 }
 
 // The largest q whose file fits `budget` bits, for one analysis (one scale). Sets *lowest_bpp and returns false
@@ -270,8 +270,9 @@ bool ImageCodec::search_rate(const Analysis& a, double budget, RateSearch* r, do
   return true;
 }
 
-RateSearch ImageCodec::encode_to_bpp(const Image& img, double bpp, int refine_steps) const {
+RateSearch ImageCodec::encode_to_bpp(const Image& img, double bpp, int refine_steps, int max_downscale) const {
   if (!(bpp > 0) || !std::isfinite(bpp)) throw UsageError("--bpp must be a positive number");
+  if (!valid_scale(max_downscale)) throw UsageError("the largest downscale factor must be 1, 2 or 4");
   const double pixels = static_cast<double>(img.width) * static_cast<double>(img.height);
   const double budget = bpp * pixels;  // bits
   // Full size first; a smaller picture is tried only while the current one lands at a low rate level, and
@@ -280,7 +281,7 @@ RateSearch ImageCodec::encode_to_bpp(const Image& img, double bpp, int refine_st
   std::optional<Analysis> best_a;
   double best_error = 0, lowest_bpp = 0;
   bool found = false;
-  for (int s = 1; s <= max_downscale_ && (s == 1 || (std::min(img.width, img.height) >= 16 * s)); s *= 2) {
+  for (int s = 1; s <= max_downscale && (s == 1 || (std::min(img.width, img.height) >= 16 * s)); s *= 2) {
     Analysis a = analyse(img, s);
     RateSearch r;
     double lowest = 0;
@@ -289,7 +290,7 @@ RateSearch ImageCodec::encode_to_bpp(const Image& img, double bpp, int refine_st
       continue;
     }
     if (s > 1 && r.hit_max) break;  // the small picture cannot use the budget: the file must be within 5% of it
-    const double error = max_downscale_ > 1 ? squared_error(decode(r.bytes), img) : 0;
+    const double error = max_downscale > 1 ? squared_error(decode(r.bytes), img) : 0;
     if (found && error >= best_error) break;  // the smaller picture lost
     best = std::move(r), best_a = std::move(a), best_error = error, found = true;
     if (best.q >= kDownscaleBelowQ) break;  // fine at this size: smaller only loses

@@ -54,13 +54,18 @@ class ImageCodec {
 
   // refine_steps: latent refinement for this call (set_refinement_steps gives the default).
   std::vector<uint8_t> encode(const Image& img, double q) const { return encode(img, q, refine_steps_); }
-  std::vector<uint8_t> encode(const Image& img, double q, int refine_steps) const;
+  // scale 2 or 4: the picture is coded downscaled by that (box filter) and upscaled (bicubic) by the decoder.
+  std::vector<uint8_t> encode(const Image& img, double q, int refine_steps, int scale = 1) const;
   // The largest q whose file (headers included) is at most `bpp` bits per pixel. Throws UsageError naming the
   // lowest reachable bpp when even q_min spends more. With set_max_downscale(2 or 4), low targets also try the
   // picture at half (quarter) size, coded at a higher rate level and upscaled (bicubic) by the decoder: the
   // candidate with the smallest error against the original wins.
   RateSearch encode_to_bpp(const Image& img, double bpp) const { return encode_to_bpp(img, bpp, refine_steps_); }
-  RateSearch encode_to_bpp(const Image& img, double bpp, int refine_steps) const;
+  RateSearch encode_to_bpp(const Image& img, double bpp, int refine_steps) const {
+    return encode_to_bpp(img, bpp, refine_steps, max_downscale_);
+  }
+  // The same with this largest downscale factor instead of set_max_downscale's.
+  RateSearch encode_to_bpp(const Image& img, double bpp, int refine_steps, int max_downscale) const;
   Image decode(const std::vector<uint8_t>& bytes) const;
   DecodedLatents decode_latents(const std::vector<uint8_t>& bytes) const;
   // Parses and checks the container (kind, model, params) without decoding.

@@ -292,32 +292,37 @@ PassResult FramePass::run(const std::string& input, double allocation, double ha
         Image better = models_.refiner->refine(pred);
         if (sse(cur, better) < sse(cur, pred)) pred = std::move(better), refined = true;
       }
-      std::vector<uint8_t> residual;
+      // The residual: candidates at full size and at half size (a smooth correction for about a quarter of the
+      // bits, coded downscaled and upscaled by the image decoder; at the P level and two above, or, with a target,
+      // whichever size decodes closer within the frame's bytes). The one with the lowest bits + lambda SSE / 3
+      // wins, and none where no candidate beats the prediction alone (a residual must pay for its bits).
       const Image res = residual_picture(cur, pred);
-      double res_q = p_q;
+      std::vector<std::pair<std::vector<uint8_t>, double>> candidates;  // bytes and their rate level
       if (!capped) {
-        residual = res_codec.encode(res, p_q, 0);
+        for (const auto& [scale, dq] : {std::pair{1, 0.0}, std::pair{2, 0.0}, std::pair{2, 2.0}})
+          if (scale == 1 || std::min(width_, height_) >= 16 * scale)
+            candidates.emplace_back(res_codec.encode(res, std::min(p_q + dq, res_codec.q_max()), 0, scale), p_q);
       } else {
         const double avail = std::min(target, hard) - 5 - motion_cost();
         if (avail >= 16) {
           try {
-            const auto found = res_codec.encode_to_bpp(res, 8.0 * avail / pixels, 0);
-            residual = found.bytes;
-            res_q = found.q;
+            auto found = res_codec.encode_to_bpp(res, 8.0 * avail / pixels, 0, 2);
+            candidates.emplace_back(std::move(found.bytes), found.q);
           } catch (const UsageError&) {  // even the lowest rate does not fit: prediction only
           }
         }
       }
-      if (!residual.empty()) {  // keep the residual only where it pays for its bits
+      std::vector<uint8_t> residual;
+      Image pred_with;
+      double best_gain = 0;
+      for (auto& [bytes, level] : candidates) {
+        const double lambda = res_codec.model().net->config().lambda(level);
         Image with = pred;
-        add_residual(with, decode_picture(res_codec, residual.data(), residual.size(), width_, height_, n));
-        const double gain = res_codec.model().net->config().lambda(res_q) * (sse(cur, pred) - sse(cur, with)) / 3.0;
-        if (gain > 8.0 * static_cast<double>(residual.size())) {
-          pred = std::move(with);
-        } else {
-          residual.clear();
-        }
+        add_residual(with, decode_picture(res_codec, bytes.data(), bytes.size(), width_, height_, n));
+        const double gain = lambda * (sse(cur, pred) - sse(cur, with)) / 3.0 - 8.0 * static_cast<double>(bytes.size());
+        if (gain > best_gain) best_gain = gain, residual = std::move(bytes), pred_with = std::move(with);
       }
+      if (!residual.empty()) pred = std::move(pred_with);
       rec.u8(refined ? kInterRefined : kInter);
       rec.varint(motion.size());
       rec.bytes(motion.data(), motion.size());
@@ -512,6 +517,11 @@ VideoInfo inspect_stream(FILE* f, uint64_t file_bytes) {
       info.motion_bytes += static_cast<int64_t>(rec.motion_size);
       info.refined_frames += rec.type == kInterRefined;
       info.residual_bytes += static_cast<int64_t>(rec.picture_size);
+      if (rec.picture_size) {
+        ++info.residual_frames;
+        const Container residual = read_container(rec.picture, rec.picture_size);
+        info.downscaled_residuals += residual.has_param("s") && residual.param("s") > 1;
+      }
     }
   }
   return info;

@@ -3,7 +3,7 @@
 // I frames are nicodec pictures. A P frame predicts the frame from the previous decoded frame by motion
 // compensation (codecs/video/motion_field.h: a block motion field coded with CABAC, warped smoothly), refined by a
 // small learned net where that lowers the error (prediction_refiner.h, when a refiner is loaded), and codes the
-// residual, offset to mid-grey, as a nicodec picture (DVC-style residual coding; the image model was trained on
+// residual, offset to mid-grey, as a nicodec picture at full or half size (DVC-style residual coding; the image model was trained on
 // photographs, not residuals, so a residual-trained model and conditional coding are the next steps). Frames are
 // converted to RGB (BT.709, core/media/color.h) for coding and back to YUV 4:2:0 for output; the decoder keeps one
 // reference frame and streams records in and out, so memory is a few frames whatever the clip's length.
@@ -93,6 +93,7 @@ VideoDecodeResult decode_video(const VideoModels& models, const std::vector<uint
 struct VideoInfo {
   std::string header;  // describe_container's text
   int64_t frames = 0, intra_frames = 0, intra_bytes = 0, motion_bytes = 0, residual_bytes = 0, refined_frames = 0;
+  int64_t residual_frames = 0, downscaled_residuals = 0;  // P frames with a residual; those coded downscaled
 };
 VideoInfo inspect_video(const std::string& input);
 VideoInfo inspect_video(const std::vector<uint8_t>& bitstream);
