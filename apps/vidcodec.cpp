@@ -55,8 +55,8 @@ int main(int argc, char** argv) {
                                                      "clip's duration (an I frame gets 20 P-frame shares; what a frame leaves goes to the next)")->check(CLI::Range(0.001, 1e7));
   auto* o_bpp = enc->add_option("--bpp", opt.bpp, "the same cap as bits per pixel over all frames")->check(CLI::Range(1e-6, 100.0));
   auto* o_q = enc->add_option("--q", opt.q, "fixed nicodec rate level of I frames (-4 .. 8), default 4");
-  enc->add_option("--passes", opt.passes, "with --kbps/--bpp: encodes of the clip at most, each aimed by what the last left unused; the best "
-                  "is written (1: one pass, fastest)")->capture_default_str()->check(CLI::Range(1, 8));
+  enc->add_option("--passes", opt.passes, "with --kbps/--bpp: encodes of the clip at most (1: frame shares of the target, one pass, fastest; "
+                  "then the clip at one rate level, searched to land under the target); the best file under it is written")->capture_default_str()->check(CLI::Range(1, 8));
   enc->add_option("--p-offset", opt.p_q_offset, "P frames' rate level (motion decisions, residuals): q + this")->capture_default_str()->check(CLI::Range(-8.0, 8.0));
   enc->add_option("--intra-period", opt.intra_period, "-1: only the first frame is intra; N: every N-th; 1: intra-only")
       ->capture_default_str();
@@ -205,10 +205,16 @@ int main(int argc, char** argv) {
       });
       if (bar) bar->finish();
       if (!quiet)
-        for (size_t k = 0; k < r.pass_log.size(); ++k)
-          std::fprintf(stderr, "pass %zu: %lld bytes (%.1f%% of the target), mean PSNR (RGB) %.2f dB\n", k + 1,
-                       static_cast<long long>(r.pass_log[k].bytes), 100.0 * static_cast<double>(r.pass_log[k].bytes) / static_cast<double>(r.target_bytes),
-                       r.pass_log[k].psnr);
+        for (size_t k = 0; k < r.pass_log.size(); ++k) {
+          if (r.pass_log[k].stopped)
+            std::fprintf(stderr, "pass %zu (level q %.2f): over the target, stopped (about %lld bytes, %.0f%%)\n", k + 1, r.pass_log[k].q,
+                         static_cast<long long>(r.pass_log[k].bytes), 100.0 * static_cast<double>(r.pass_log[k].bytes) / static_cast<double>(r.target_bytes));
+          else
+            std::fprintf(stderr, "pass %zu (%s %.2f): %lld bytes (%.1f%% of the target), mean PSNR (RGB) %.2f dB\n", k + 1,
+                         r.pass_log[k].fixed_level ? "level q" : "frame shares, first I frame at q", r.pass_log[k].q,
+                         static_cast<long long>(r.pass_log[k].bytes), 100.0 * static_cast<double>(r.pass_log[k].bytes) / static_cast<double>(r.target_bytes),
+                         r.pass_log[k].psnr);
+        }
       const std::string passes = r.passes > 1 ? ", pass " + std::to_string(r.kept_pass) + " of " + std::to_string(r.passes) + " kept" : "";
       if (!quiet)
         std::fprintf(stderr, "%s: %lld frames (%lld intra) %dx%d at %.3f fps -> %s, %lld bytes, %.1f kbit/s, %.4f bpp%s, %.1f s (%.2f fps)\n",

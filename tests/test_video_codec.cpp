@@ -368,9 +368,10 @@ TEST(Vidcodec, RateCapHoldsForTheWholeFile) {
   EXPECT_FALSE(fs::exists(d / "x.nvc"));
 }
 
-// More passes never write a worse file: pass 1 is the one-pass file itself; a later pass is kept only where its
-// quality is higher, still under the cap. Over a grid of targets, the kept file is the one-pass file or one
-// that spends more and decodes better (PSNR-YUV through the decoder, independent of the encoder's own measure).
+// More passes never write a worse file: pass 1 is the one-pass file itself; a later pass (the clip at one rate
+// level) is kept only where it fits under the cap and its quality is higher. Over a grid of targets, the kept
+// file is the one-pass file or one that decodes better (PSNR-YUV through the decoder, independent of the
+// encoder's own measure).
 TEST(Vidcodec, PassesStayUnderTheCapAndKeepTheBetterFile) {
   Dir d;
   for (double kbps : {60.0, 150.0}) {
@@ -390,10 +391,15 @@ TEST(Vidcodec, PassesStayUnderTheCapAndKeepTheBetterFile) {
     EXPECT_LE(static_cast<double>(fs::file_size(d / "three.nvc")), budget);
     EXPECT_EQ(three.bytes, static_cast<int64_t>(fs::file_size(d / "three.nvc")));
     EXPECT_EQ(three.frames, 6);
+    ASSERT_EQ(three.pass_log.size(), static_cast<size_t>(three.passes));
+    EXPECT_FALSE(three.pass_log[0].fixed_level);
+    EXPECT_EQ(three.pass_log[0].bytes, one.bytes);
+    EXPECT_EQ(three.pass_log[three.kept_pass - 1].bytes, three.bytes);
+    for (const auto& p : three.pass_log) EXPECT_EQ(p.stopped, static_cast<double>(p.bytes) > budget);
     if (three.kept_pass == 1) {
       EXPECT_EQ(read_file(d / "three.nvc"), read_file(d / "one.nvc"));
     } else {
-      EXPECT_GT(three.bytes, one.bytes);
+      EXPECT_TRUE(three.pass_log[three.kept_pass - 1].fixed_level);
       int frames = 0;
       decode_video(codec(), d / "one.nvc", d / "one.y4m");
       decode_video(codec(), d / "three.nvc", d / "three.y4m");

@@ -191,6 +191,7 @@ namespace {
 struct PassResult {
   int64_t frames = 0, intra_frames = 0;
   double psnr_sum = 0;  // per-frame PSNR of the reconstruction (RGB, as the encoder sees it), summed
+  double first_q = 0;   // the first I frame's rate level
 };
 
 // One encode of the clip's frames after the header. `write` takes the records and returns the file's size so far.
@@ -258,12 +259,14 @@ PassResult FramePass::run(const std::string& input, double allocation, double ha
           const auto found = codec.encode_to_bpp(cur, 8.0 * avail / pixels, opt.intra_refine);
           bytes = found.bytes;
           p_q = p_level(found.q);
+          if (n == 0) r.first_q = found.q;
         } catch (const UsageError& e) {
           throw Error("frame " + std::to_string(n) + " (intra): the target is too low for this clip (" + e.what() + ")");
         }
       } else {
         bytes = codec.encode(cur, opt.q, opt.intra_refine);
       }
+      if (n == 0 && !capped) r.first_q = opt.q;
       rec.u8(kIntra);
       rec.bytes(bytes.data(), bytes.size());
       ref = decode_picture(codec, bytes.data(), bytes.size(), width_, height_, n);
@@ -293,9 +296,9 @@ PassResult FramePass::run(const std::string& input, double allocation, double ha
         if (sse(cur, better) < sse(cur, pred)) pred = std::move(better), refined = true;
       }
       // The residual: candidates at full size and at half size (a smooth correction for about a quarter of the
-      // bits, coded downscaled and upscaled by the image decoder; at the P level and two above, or, with a target,
-      // whichever size decodes closer within the frame's bytes). The one with the lowest bits + lambda SSE / 3
-      // wins, and none where no candidate beats the prediction alone (a residual must pay for its bits).
+      // bits, coded downscaled and upscaled by the image decoder; at the P level and two above); with a target,
+      // full size filling the frame's share. The one with the lowest bits + lambda SSE / 3 wins, and none where
+      // no candidate beats the prediction alone (a residual must pay for its bits).
       const Image res = residual_picture(cur, pred);
       std::vector<std::pair<std::vector<uint8_t>, double>> candidates;  // bytes and their rate level
       if (!capped) {
@@ -306,7 +309,9 @@ PassResult FramePass::run(const std::string& input, double allocation, double ha
         const double avail = std::min(target, hard) - 5 - motion_cost();
         if (avail >= 16) {
           try {
-            auto found = res_codec.encode_to_bpp(res, 8.0 * avail / pixels, 0, 2);
+            // Full size only: half size here fills each frame's share with cheap corrections where the I frame
+            // would have paid more (vtest 53 kbit/s in 3 passes: 27.72 dB against 27.96; docs/video-codec.md).
+            auto found = res_codec.encode_to_bpp(res, 8.0 * avail / pixels, 0, 1);
             candidates.emplace_back(std::move(found.bytes), found.q);
           } catch (const UsageError&) {  // even the lowest rate does not fit: prediction only
           }
@@ -405,42 +410,75 @@ VideoEncodeResult encode_video(const VideoModels& models, const std::string& inp
       return out.bytes_written();
     }, [&](int64_t done) { if (progress) progress(done, total); });
   } else {
-    // Rate control over the whole clip: a frame's share is fixed before the later frames show what they will
-    // leave (motion-only P frames cannot spend theirs), so a pass can end well under the cap. The next pass aims
-    // at the cap scaled by what the last one missed (the hard limit still the cap); the file with the best mean
-    // PSNR is kept. A pass that ends within 3% of the cap ends the search.
+    // Rate control over the whole clip. Pass 1 gives each frame a share of the target (a valid file, but the
+    // shares are fixed before the later frames show what they will spend, and each residual fills its share
+    // whatever it buys). The later passes code the clip at one rate level, with the decisions of a --q encode
+    // (the same lambda everywhere, so the bits go where they buy the most), searching the level whose file
+    // lands just under the target: the first at pass 1's I-frame level, the next along log(bytes) linear in q
+    // (1.7x per level until two passes give the slope; between the nearest levels that fit and that do not,
+    // once there are both). A file over the target is never kept; of those that
+    // fit, the best mean PSNR (the encoder's own reconstruction) is written. A pass within 3% of the target
+    // ends the search.
     std::vector<uint8_t> best, buf;
-    double allocation = budget, best_allocation = budget, last_allocation = 0, last_bytes = 0;
+    VideoEncodeOptions fixed = opt;  // at_level reads its q at each run
+    fixed.kbps = fixed.bpp = 0;
+    const FramePass at_level(models, fixed, total, r.width, r.height, r.fps);
+    struct OverTarget {};  // a fixed-level pass stops once it passes the target: it cannot be kept
+    int64_t frames_done = 0;
+    double q = 0, last_q = 0, last_bytes = 0, slope = std::log(1.7);
+    double fit_q = -1e9, over_q = 1e9;  // the highest level seen to fit, the lowest seen not to
+    double fit_bytes = 0, over_bytes = 0;
     for (int k = 0; k < passes; ++k) {
       buf.assign(head.data().begin(), head.data().end());
+      const auto sink = [&](const uint8_t* p, size_t n) {
+        buf.insert(buf.end(), p, p + n);
+        if (k > 0 && static_cast<double>(buf.size()) > budget) throw OverTarget{};
+        return static_cast<uint64_t>(buf.size());
+      };
+      frames_done = 0;
+      const auto step = [&](int64_t done) {
+        frames_done = done;
+        if (progress) progress(k * total + done, passes * total);
+      };
       PassResult got;
-      try {
-        got = pass.run(input, allocation, budget, [&](const uint8_t* p, size_t n) {
-          buf.insert(buf.end(), p, p + n);
-          return static_cast<uint64_t>(buf.size());
-        }, [&](int64_t done) { if (progress) progress(k * total + done, passes * total); });
-      } catch (const Error&) {
-        if (k == 0) throw;  // the first pass aims at the cap itself: its error is the clip's
-        break;              // a later pass starved its last frames: keep what the earlier ones made
+      bool fits = true;
+      if (k == 0) {
+        got = pass.run(input, budget, budget, sink, step);
+        q = got.first_q;
+      } else {
+        fixed.q = q;
+        try {
+          got = at_level.run(input, 0, 0, sink, step);
+        } catch (const OverTarget&) {
+          fits = false;
+        }
       }
-      const double bytes = static_cast<double>(buf.size());
-      const bool better = best.empty() || got.psnr_sum > kept.psnr_sum;
+      // An abandoned pass's size, extrapolated from the frames it coded.
+      const double bytes = fits ? static_cast<double>(buf.size())
+                                : static_cast<double>(buf.size()) * static_cast<double>(total) / static_cast<double>(std::max<int64_t>(1, frames_done));
+      const bool better = fits && (best.empty() || got.psnr_sum > kept.psnr_sum);
       r.passes = k + 1;
-      r.pass_log.push_back({static_cast<int64_t>(buf.size()), got.psnr_sum / static_cast<double>(got.frames)});
-      if (better) best.swap(buf), kept = got, best_allocation = allocation, r.kept_pass = k + 1;
-      if (better && bytes >= 0.97 * budget) break;
-      // Aim the next pass: where it did worse than the best (its last frames starved at the hard limit), halfway
-      // back to the best one's aim; else at 99% of the cap, along the line through the last two passes' (aim,
-      // bytes) when there are two that rose, else up by what this one left unused.
-      double next = 0.5 * (allocation + best_allocation);
-      if (better) {
-        next = allocation * budget / bytes;
-        if (k > 0 && bytes > last_bytes + 1 && allocation > last_allocation)
-          next = allocation + (0.99 * budget - bytes) * (allocation - last_allocation) / (bytes - last_bytes);
-        next = std::clamp(next, allocation, 4 * allocation);
+      r.pass_log.push_back({static_cast<int64_t>(bytes), fits ? got.psnr_sum / static_cast<double>(got.frames) : 0, k == 0 ? got.first_q : q, k > 0, !fits});
+      if (better) best.swap(buf), kept = got, r.kept_pass = k + 1;
+      if (k > 0) {
+        if (fits && bytes >= 0.97 * budget) break;
+        if (fits && q > fit_q) fit_q = q, fit_bytes = bytes;
+        if (!fits && q < over_q) over_q = q, over_bytes = bytes;
+        if (k > 1 && q != last_q && bytes > 0 && last_bytes > 0) {
+          const double s = (std::log(bytes) - std::log(last_bytes)) / (q - last_q);
+          if (s > 0.05 && s < 5) slope = s;
+        }
+        last_q = q, last_bytes = bytes;
       }
-      last_allocation = allocation, last_bytes = bytes;
-      allocation = next;
+      // The next level: where log(bytes) meets 98.5% of the target, strictly between the levels known to fit and
+      // not to, within the model's range, to 1/100 of a level.
+      double next = k == 0 ? q : q + (std::log(0.985 * budget) - std::log(bytes)) / slope;
+      if (fit_q > -1e8 && over_q < 1e8 && over_bytes > fit_bytes)  // bracketed: interpolate between the two
+        next = fit_q + (std::log(0.985 * budget) - std::log(fit_bytes)) / (std::log(over_bytes) - std::log(fit_bytes)) * (over_q - fit_q);
+      const double lo = std::max(codec.q_min(), fit_q + 0.01), hi = std::min(codec.q_max(), over_q - 0.01);
+      if (lo > hi) break;  // nothing left between them
+      q = std::round(std::clamp(next, lo, hi) * 100) / 100;
+      if (k > 0 && q == last_q) break;
     }
     out.write(best.data(), best.size());
     if (progress) progress(passes * total, passes * total);

@@ -49,10 +49,11 @@ struct VideoEncodeOptions {
   double kbps = 0;         // > 0: the whole file at most this over the clip's duration
   double bpp = 0;          // > 0: the same as a bits-per-pixel target over all frames
   int64_t max_frames = 0;  // > 0: code only the first frames
-  // With --kbps / --bpp: encodes of the whole clip at most (the first aims at the target; each next one at the
-  // target scaled by what the last left unused); the file with the best mean PSNR is written. 1: one pass, the file
-  // streamed out as it is coded (also for budgets over 256 MiB, which passes would hold in memory).
-  int passes = 3;
+  // With --kbps / --bpp: encodes of the whole clip at most (the first gives each frame a share of the target; the
+  // next ones code the clip at one rate level, searched so that the file lands just under the target); the file
+  // under the target with the best mean PSNR is written. 1: one pass, the file streamed out as it is coded (also
+  // for budgets over 256 MiB, which passes would hold in memory).
+  int passes = 4;
   int intra_refine = 0;    // latent refinement steps for I frames (image/latent_refinement.h); residuals: none
   int motion_coding = kMotionCoding;  // 1 writes the files vidcodec wrote before motion coding 2 (motion_field.h)
   RawVideoOptions raw;     // the size and rate of a headerless .yuv input
@@ -67,6 +68,9 @@ struct VideoEncodeResult {
   struct Pass {
     int64_t bytes = 0;
     double psnr = 0;  // the encoder's mean per-frame PSNR over RGB, what picks the kept pass
+    double q = 0;     // the clip's rate level (a frame-share pass: its first I frame's)
+    bool fixed_level = false;  // false: frame shares of the target (pass 1)
+    bool stopped = false;      // passed the target and stopped (bytes: extrapolated from the frames it coded)
   };
   std::vector<Pass> pass_log;  // with more than one pass, each one's outcome
 };
