@@ -191,19 +191,19 @@ namespace {
 struct PassResult {
   int64_t frames = 0, intra_frames = 0;
   double psnr_sum = 0;  // per-frame PSNR of the reconstruction (RGB, as the encoder sees it), summed
-  double first_q = 0;   // the first I frame's rate level
+  double first_q = 0;   // with a budget: the first I frame's rate level
 };
 
 // One encode of the clip's frames after the header. `write` takes the records and returns the file's size so far.
-// With a cap (hard_budget > 0) each frame's share comes from `allocation` (what the file is aimed at; more than
-// the cap when an earlier pass left bytes unused) and the hard limit from hard_budget, which the file never exceeds.
+// With a budget (> 0, bytes of the whole file) each frame gets its share of it and the file never exceeds it;
+// without one every frame is coded at opt.q.
 class FramePass {
  public:
-  FramePass(const VideoModels& models, const VideoEncodeOptions& opt, int64_t total, int width, int height, double fps)
-      : models_(models), opt_(opt), total_(total), width_(width), height_(height), fps_(fps) {}
+  FramePass(const VideoModels& models, const VideoEncodeOptions& opt, int64_t total, int width, int height)
+      : models_(models), opt_(opt), total_(total), width_(width), height_(height) {}
 
-  PassResult run(const std::string& input, double allocation, double hard_budget,
-                 const std::function<uint64_t(const uint8_t*, size_t)>& write, const std::function<void(int64_t)>& progress) const;
+  PassResult run(const std::string& input, double budget, const std::function<uint64_t(const uint8_t*, size_t)>& write,
+                 const std::function<void(int64_t)>& progress) const;
 
  private:
   bool is_intra(int64_t n) const { return n == 0 || (opt_.intra_period > 0 && n % opt_.intra_period == 0); }
@@ -211,18 +211,17 @@ class FramePass {
   const VideoEncodeOptions& opt_;
   int64_t total_;
   int width_, height_;
-  double fps_;
 };
 
-PassResult FramePass::run(const std::string& input, double allocation, double hard_budget,
-                          const std::function<uint64_t(const uint8_t*, size_t)>& write, const std::function<void(int64_t)>& progress) const {
+PassResult FramePass::run(const std::string& input, double budget, const std::function<uint64_t(const uint8_t*, size_t)>& write,
+                          const std::function<void(int64_t)>& progress) const {
   const image::ImageCodec& codec = *models_.intra;
   const image::ImageCodec& res_codec = *models_.residual;
   const VideoEncodeOptions& opt = opt_;
   const int64_t total = total_;
   VideoReader reader(input, opt.raw);
   const double pixels = static_cast<double>(width_) * height_;
-  const bool capped = hard_budget > 0;
+  const bool capped = budget > 0;
   double weights_left = 0;  // shares of the frames not coded yet
   if (capped)
     for (int64_t n = 0; n < total; ++n) weights_left += is_intra(n) ? kIntraWeight : 1.0;
@@ -243,12 +242,12 @@ PassResult FramePass::run(const std::string& input, double allocation, double ha
     double target = 0;
     if (capped) {
       const double weight = intra ? kIntraWeight : 1.0;
-      target = std::floor((allocation - static_cast<double>(written) - 1) * weight / weights_left);
+      target = std::floor((budget - static_cast<double>(written) - 1) * weight / weights_left);
       weights_left -= weight;
     }
     // The file's hard limit for this frame: what is left less the end marker and the smallest record (3 bytes) of
     // each later frame.
-    auto hard_limit = [&] { return hard_budget - static_cast<double>(written) - 1 - 3.0 * static_cast<double>(total - n - 1); };
+    auto hard_limit = [&] { return budget - static_cast<double>(written) - 1 - 3.0 * static_cast<double>(total - n - 1); };
     ByteWriter rec;
     if (intra) {
       std::vector<uint8_t> bytes;
@@ -266,7 +265,6 @@ PassResult FramePass::run(const std::string& input, double allocation, double ha
       } else {
         bytes = codec.encode(cur, opt.q, opt.intra_refine);
       }
-      if (n == 0 && !capped) r.first_q = opt.q;
       rec.u8(kIntra);
       rec.bytes(bytes.data(), bytes.size());
       ref = decode_picture(codec, bytes.data(), bytes.size(), width_, height_, n);
@@ -339,7 +337,7 @@ PassResult FramePass::run(const std::string& input, double allocation, double ha
     len.varint(rec.size());
     write(len.data().data(), len.size());
     written = write(rec.data().data(), rec.size());
-    if (capped && static_cast<double>(written) + 1 > hard_budget)
+    if (capped && static_cast<double>(written) + 1 > budget)
       throw Error("frame " + std::to_string(n) + ": the target is too low for this clip (the frames need at least 3 bytes each)");
     const double mse = sse(cur, ref) / (3.0 * pixels);
     r.psnr_sum += mse > 0 ? std::min(100.0, 10.0 * std::log10(255.0 * 255.0 / mse)) : 100.0;
@@ -391,7 +389,7 @@ VideoEncodeResult encode_video(const VideoModels& models, const std::string& inp
   head.varint(header.size());
   head.bytes(header.data(), header.size());
 
-  const FramePass pass(models, opt, total, r.width, r.height, r.fps);
+  const FramePass pass(models, opt, total, r.width, r.height);
   const double pixels = static_cast<double>(r.width) * r.height;
   const bool capped = opt.kbps > 0 || opt.bpp > 0;
   const double seconds = static_cast<double>(total) / r.fps;
@@ -405,7 +403,7 @@ VideoEncodeResult encode_video(const VideoModels& models, const std::string& inp
   PassResult kept;
   if (passes == 1) {
     out.write(head.data().data(), head.size());
-    kept = pass.run(input, budget, budget, [&](const uint8_t* p, size_t n) {
+    kept = pass.run(input, budget, [&](const uint8_t* p, size_t n) {
       if (n) out.write(p, n);
       return out.bytes_written();
     }, [&](int64_t done) { if (progress) progress(done, total); });
@@ -422,7 +420,7 @@ VideoEncodeResult encode_video(const VideoModels& models, const std::string& inp
     std::vector<uint8_t> best, buf;
     VideoEncodeOptions fixed = opt;  // at_level reads its q at each run
     fixed.kbps = fixed.bpp = 0;
-    const FramePass at_level(models, fixed, total, r.width, r.height, r.fps);
+    const FramePass at_level(models, fixed, total, r.width, r.height);
     struct OverTarget {};  // a fixed-level pass stops once it passes the target: it cannot be kept
     int64_t frames_done = 0;
     double q = 0, last_q = 0, last_bytes = 0, slope = std::log(1.7);
@@ -443,12 +441,12 @@ VideoEncodeResult encode_video(const VideoModels& models, const std::string& inp
       PassResult got;
       bool fits = true;
       if (k == 0) {
-        got = pass.run(input, budget, budget, sink, step);
+        got = pass.run(input, budget, sink, step);
         q = got.first_q;
       } else {
         fixed.q = q;
         try {
-          got = at_level.run(input, 0, 0, sink, step);
+          got = at_level.run(input, 0, sink, step);
         } catch (const OverTarget&) {
           fits = false;
         }
